@@ -1,0 +1,11 @@
+import { portalAuthorizeUrl } from "@/lib/bitrix24/sign-in";
+import { errorPage } from "@/lib/http/responses";
+
+/** Step 1 of sign-in: next-auth sends the browser here; we forward it to the chosen portal's authorize page. */
+export function GET(req: Request): Response {
+  try {
+    return Response.redirect(portalAuthorizeUrl(new URL(req.url).searchParams), 302);
+  } catch (err) {
+    return errorPage(err);
+  }
+}

@@ -1,0 +1,55 @@
+"use client";
+import { signIn } from "next-auth/react";
+import { useActionState, useEffect, useId } from "react";
+import { checkPortal, type ConnectState } from "@/lib/actions/connect";
+
+export function ConnectForm() {
+  const [state, action, pending] = useActionState<ConnectState, FormData>(checkPortal, null);
+  const inputId = useId();
+  const errorId = useId();
+
+  useEffect(() => {
+    if (state?.ok) {
+      void signIn("bitrix24", { callbackUrl: "/dashboard" }, { portal: state.host });
+    }
+  }, [state]);
+
+  const error = state && !state.ok ? state.error : null;
+  // After a valid address the browser is leaving for the portal; keep the button disabled meanwhile.
+  const busy = pending || state?.ok === true;
+  return (
+    <form action={action} noValidate className="space-y-3">
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+        Your Bitrix24 address
+      </label>
+      <div className="flex flex-col gap-3 sm:flex-row">
+        <input
+          id={inputId}
+          name="portal"
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          placeholder="acme.bitrix24.com"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
+          className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-3.5 py-2.5 text-base shadow-sm outline-none placeholder:text-slate-400 focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500"
+        />
+        <button
+          type="submit"
+          disabled={busy}
+          className="rounded-lg bg-brand-600 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
+        >
+          {busy ? "Connecting…" : "Connect your Bitrix24"}
+        </button>
+      </div>
+      {error ? (
+        <p id={errorId} role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}

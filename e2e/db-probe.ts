@@ -1,0 +1,47 @@
+import Database from "better-sqlite3";
+import pg from "pg";
+import { e2e } from "./env";
+
+/**
+ * Read-only look into the app's database, the way an attacker with a dump would see it. Tests use it to prove
+ * what was (or was not) stored, and that no token is stored in plaintext.
+ */
+export class DbProbe {
+  private async query<T>(sql: string): Promise<T[]> {
+    if (e2e.flavour === "sqlite") {
+      const db = new Database(e2e.databaseUrl.slice("file:".length), { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare(sql).all() as T[];
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: e2e.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async counts(): Promise<{ portals: number; users: number; tokenPairs: number }> {
+    const [row] = await this.query<{ p: number | string; u: number | string; t: number | string }>(
+      `SELECT (SELECT COUNT(*) FROM "Portal") AS p, (SELECT COUNT(*) FROM "User") AS u, (SELECT COUNT(*) FROM "TokenPair") AS t`,
+    );
+    return { portals: Number(row!.p), users: Number(row!.u), tokenPairs: Number(row!.t) };
+  }
+
+  tokenRows() {
+    return this.query<{ memberId: string; kind: string; bitrixUserId: number; accessToken: string; refreshToken: string }>(
+      `SELECT "memberId", "kind", "bitrixUserId", "accessToken", "refreshToken" FROM "TokenPair"`,
+    );
+  }
+
+  /** Every row of every app table as one string, for "this value appears nowhere" assertions. */
+  async dump(): Promise<string> {
+    const tables = ["Portal", "User", "TokenPair"];
+    const parts = await Promise.all(tables.map((t) => this.query<Record<string, unknown>>(`SELECT * FROM "${t}"`)));
+    return JSON.stringify(parts);
+  }
+}

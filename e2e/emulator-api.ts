@@ -1,0 +1,59 @@
+import { e2e } from "./env";
+
+/** The emulator's HTTP control API (see e2e/emulator/README.md), typed for the tests. */
+export interface LoggedRequest {
+  seq: number;
+  server: "oauth" | "portal";
+  host: string;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: string;
+  headers: Record<string, string>;
+  status: number;
+  time: number | string;
+}
+
+export interface LiveToken {
+  memberId: string;
+  userId: number;
+  access: string;
+  refresh: string;
+}
+
+export class EmulatorApi {
+  constructor(private readonly base = e2e.oauthUrl) {}
+
+  private async call<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
+    const res = await fetch(`${this.base}/__emulator/${path}`, {
+      method: init?.method ?? "GET",
+      headers: init?.body === undefined ? undefined : { "content-type": "application/json" },
+      body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    if (!res.ok) throw new Error(`emulator control ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  health() {
+    return this.call<{ ok: boolean; oauthUrl: string; portals: Array<{ url: string; host: string; memberId: string }> }>("health");
+  }
+  log(since = 0) {
+    return this.call<LoggedRequest[]>(`log?since=${since}`);
+  }
+  async lastSeq(): Promise<number> {
+    const all = await this.log();
+    return all.length ? all[all.length - 1]!.seq : 0;
+  }
+  tokens() {
+    return this.call<LiveToken[]>("tokens");
+  }
+  async tokenRequests(since: number): Promise<LoggedRequest[]> {
+    return (await this.log(since)).filter((r) => r.server === "oauth" && r.path.startsWith("/oauth/token"));
+  }
+  fault(body: { path: string; count: number; kind: "status" | "hang" | "reset" | "drop-after-success"; status?: number; body?: unknown }) {
+    return this.call<unknown>("faults", { method: "POST", body });
+  }
+  clearFaults() {
+    return this.call<unknown>("faults/clear", { method: "POST", body: {} });
+  }
+}

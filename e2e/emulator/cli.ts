@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { startEmulator } from "./index";
+
+/** `npm run emulator` — flags win over env vars, env vars over defaults. */
+const { values } = parseArgs({
+  options: {
+    "oauth-port": { type: "string" },
+    "portal-port": { type: "string" },
+    portals: { type: "string" },
+    deals: { type: "string" },
+    "rate-limit": { type: "string" },
+    "app-url": { type: "string" },
+    "client-id": { type: "string" },
+    "client-secret": { type: "string" },
+  },
+  strict: true,
+});
+
+function num(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    process.stderr.write(`b24-emulator: ${name} must be a non-negative integer\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const env = process.env;
+const rateLimit = values["rate-limit"] ?? "standard";
+if (rateLimit !== "standard" && rateLimit !== "enterprise" && rateLimit !== "off") {
+  process.stderr.write("b24-emulator: --rate-limit must be standard|enterprise|off\n");
+  process.exit(2);
+}
+const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
+const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
+const deals = num(values.deals, 0, "--deals");
+
+const emulator = await startEmulator({
+  oauthPort: num(values["oauth-port"] ?? env.B24_EMULATOR_OAUTH_PORT, 0, "--oauth-port"),
+  app: {
+    clientId: values["client-id"] ?? env.B24_CLIENT_ID ?? "local.emulator.0000000000000001",
+    clientSecret: values["client-secret"] ?? env.B24_CLIENT_SECRET ?? "emulator-secret-please-change-0123456789",
+    appUrl: values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000",
+  },
+  rateLimit,
+  portals: Array.from({ length: portalCount }, (_, i) => ({ port: portalPort ? portalPort + i : 0, deals })),
+});
+
+process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, portals: emulator.portals })}\n`);
+
+let stopping = false;
+const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  void emulator.stop().then(() => process.exit(0));
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

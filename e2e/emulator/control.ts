@@ -1,0 +1,158 @@
+import { seedDeals } from "./rest/methods/deal-data";
+import { finishInstall } from "./lifecycle/launcher";
+import { install, uninstall, update } from "./lifecycle/install";
+import { triggerEvent } from "./lifecycle/events";
+import type { EmulatorState, PortalState } from "./state";
+import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
+
+/** What control needs from the part of the emulator that owns listening sockets. */
+export interface ServerHost {
+  addPortal(seed: PortalSeed): Promise<EmulatorPortal>;
+  renamePortal(memberId: string, port?: number): Promise<EmulatorPortal & { oldUrl: string }>;
+  portalList(): EmulatorPortal[];
+}
+
+export interface ClockRequest {
+  advanceSec?: number;
+  set?: number;
+  freeze?: boolean;
+}
+
+export function portalInfo(p: PortalState): PortalInfo {
+  return {
+    url: p.url, host: p.host, memberId: p.memberId, installed: p.installed, installFinished: p.installFinished,
+    applicationToken: p.applicationToken, paymentRequired: p.paymentRequired, deleted: p.deleted, deals: p.deals.size,
+    bindings: p.bindings.map((b) => ({ ...b })), appOptions: { ...p.appOptions }, heldEvents: p.held.length,
+    offlineEvents: p.offline.length,
+  };
+}
+
+/**
+ * Test controls. Every method is also reachable over HTTP under `/__emulator/` (see control-http.ts) and through
+ * EmulatorControlClient, with the same names and shapes.
+ */
+export class EmulatorControl {
+  constructor(private readonly state: EmulatorState, private readonly host: ServerHost) {}
+
+  async health(): Promise<{ ok: true; oauthUrl: string; portals: EmulatorPortal[] }> {
+    return { ok: true, oauthUrl: this.state.oauthUrl, portals: this.host.portalList() };
+  }
+
+  async log(since = 0): Promise<LogEntry[]> {
+    return this.state.log.since(since);
+  }
+
+  async clearLog(): Promise<void> {
+    this.state.log.clear();
+  }
+
+  async tokens(): Promise<TokenPairInfo[]> {
+    return this.state.tokens.live();
+  }
+
+  async expireTokens(): Promise<{ expired: number }> {
+    return { expired: this.state.tokens.expireAllAccess() };
+  }
+
+  async revokeRefreshTokens(): Promise<{ revoked: number }> {
+    return { revoked: this.state.tokens.revokeAllRefresh() };
+  }
+
+  async addFault(spec: FaultSpec): Promise<void> {
+    if (!spec.path || !["status", "hang", "reset", "drop-after-success"].includes(spec.kind)) {
+      throw new ControlError(400, "fault needs path and kind status|hang|reset|drop-after-success");
+    }
+    this.state.faults.push({ ...spec, remaining: spec.count ?? 1 });
+  }
+
+  async clearFaults(): Promise<void> {
+    this.state.faults = [];
+  }
+
+  async setLatency(ms: number): Promise<void> {
+    this.state.latencyMs = Math.max(0, Number(ms) || 0);
+  }
+
+  async clock(req: ClockRequest = {}): Promise<{ now: number; frozen: boolean }> {
+    if (req.freeze !== undefined) this.state.clock.freeze(req.freeze);
+    if (req.set !== undefined) this.state.clock.set(req.set);
+    if (req.advanceSec !== undefined) this.state.clock.advance(req.advanceSec);
+    return this.state.clock.snapshot();
+  }
+
+  /** Fixed simulated cost for one method (or "*" for all); `ms: null` removes it. */
+  async setMethodCost(req: { method?: string; ms: number | null }): Promise<void> {
+    const key = (req.method ?? "*").toLowerCase();
+    if (req.ms === null) this.state.methodCost.delete(key);
+    else this.state.methodCost.set(key, Number(req.ms));
+  }
+
+  async resetLimits(): Promise<void> {
+    for (const p of this.state.portals.values()) {
+      p.bucket = { level: 0, lastMs: this.state.clock.nowMs() };
+      p.operating.clear();
+    }
+  }
+
+  async deliveries(since = 0): Promise<DeliveryResult[]> {
+    return this.state.deliveries.filter((d) => d.seq > since);
+  }
+
+  async addPortal(seed: PortalSeed = {}): Promise<EmulatorPortal> {
+    return this.host.addPortal(seed);
+  }
+
+  async portal(memberId: string): Promise<PortalInfo> {
+    return portalInfo(this.state.portal(memberId));
+  }
+
+  async install(memberId: string, opts: { noUi?: boolean; userId?: number } = {}) {
+    return install(this.state, this.state.portal(memberId), opts);
+  }
+
+  /** What the installer's `installFinish` does, for tests without a browser. */
+  async finishInstall(memberId: string): Promise<{ deliveries: DeliveryResult[] }> {
+    const p = this.state.portal(memberId);
+    if (!p.installed) throw new ControlError(409, "app is not installed");
+    return { deliveries: await finishInstall(this.state, p) };
+  }
+
+  async update(memberId: string, opts: { noUi?: boolean } = {}): Promise<{ deliveries: DeliveryResult[] }> {
+    return { deliveries: await update(this.state, this.state.portal(memberId), opts) };
+  }
+
+  async uninstall(memberId: string, opts: { clean?: boolean } = {}): Promise<{ deliveries: DeliveryResult[] }> {
+    return { deliveries: await uninstall(this.state, this.state.portal(memberId), !!opts.clean) };
+  }
+
+  async rename(memberId: string, opts: { port?: number } = {}): Promise<EmulatorPortal & { oldUrl: string }> {
+    this.state.portal(memberId);
+    return this.host.renamePortal(memberId, opts.port);
+  }
+
+  /** Delivers now and answers with the results; `userId` absent = a system trigger, so no tokens in `auth`. */
+  async events(memberId: string, req: { event: string; data?: Record<string, unknown>; userId?: number }): Promise<{ deliveries: DeliveryResult[] }> {
+    if (!req.event) throw new ControlError(400, "event is required");
+    const p = this.state.portal(memberId);
+    return { deliveries: await triggerEvent(this.state, p, req.event, req.data ?? {}, req.userId ?? null) };
+  }
+
+  async setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }): Promise<PortalInfo> {
+    const p = this.state.portal(memberId);
+    if (req.paymentRequired !== undefined) p.paymentRequired = !!req.paymentRequired;
+    if (req.deleted !== undefined) p.deleted = !!req.deleted;
+    return portalInfo(p);
+  }
+
+  async seedDeals(memberId: string, req: { count: number }): Promise<{ total: number }> {
+    const p = this.state.portal(memberId);
+    seedDeals(p, Math.max(0, Math.floor(Number(req.count) || 0)), this.state.clock.nowMs());
+    return { total: p.deals.size };
+  }
+}
+
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}

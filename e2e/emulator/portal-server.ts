@@ -1,0 +1,83 @@
+import { parseQueryString } from "./form";
+import { escapeHtml, html, redirect, type Handler, type Incoming, type Reply } from "./http";
+import { errorPage, page } from "./pages";
+import { launcherAuth, launcherInstallFinish, launcherPage } from "./lifecycle/launcher";
+import { handlePortalRest } from "./rest/handler";
+import { str } from "./rest/params";
+import type { EmulatorState, PortalState } from "./state";
+
+/** §3.1: an error page and no redirect when the client is unknown or the app is not installed here. */
+function authorizeCheck(state: EmulatorState, portal: PortalState, clientId: string | undefined): Reply | null {
+  if (portal.deleted) return errorPage(403, "Portal was deleted", "This Bitrix24 portal no longer exists.");
+  if (!clientId) return errorPage(400, "Authorization error", "The client_id parameter is required.");
+  if (clientId !== state.app.clientId) return errorPage(404, "Application not found", "No application with this client_id exists.");
+  if (!portal.installed) {
+    return errorPage(404, "Application not installed", "The application is not installed on this Bitrix24. Ask an administrator to install it.");
+  }
+  return null;
+}
+
+function consentPage(state: EmulatorState, portal: PortalState, q: Record<string, string>): Reply {
+  const options = portal.users
+    .map((u) => `<option value="${u.id}">${escapeHtml(`${u.name} ${u.lastName}${u.admin ? " (administrator)" : ""}`)}</option>`)
+    .join("");
+  const hidden = ["client_id", "state"]
+    .filter((k) => q[k] !== undefined)
+    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
+    .join("");
+  return html(200, page(`Authorize — ${portal.host}`, `<h1>${escapeHtml(portal.host)}</h1>
+<p>The application <b>${escapeHtml(state.app.clientId)}</b> requests access (${escapeHtml(state.app.scope.join(", "))}).</p>
+<form method="post" action="/oauth/authorize/">${hidden}
+<label>Sign in as <select name="user">${options}</select></label>
+<button type="submit">Allow</button></form>`));
+}
+
+function authorizeSubmit(state: EmulatorState, portal: PortalState, req: Incoming): Reply {
+  const form = { ...parseQueryString(req.url.search.slice(1)), ...parseQueryString(req.bodyText) };
+  const clientId = str(form.client_id);
+  const failed = authorizeCheck(state, portal, clientId);
+  if (failed) return failed;
+  const user = portal.users.find((u) => String(u.id) === str(form.user));
+  if (!user) return errorPage(400, "Authorization error", "Unknown user.");
+  const code = state.tokens.issueCode(portal.memberId, user.id);
+  const params = new URLSearchParams({ code });
+  const stateParam = str(form.state);
+  if (stateParam !== undefined) params.set("state", stateParam);
+  params.set("domain", portal.host);
+  params.set("member_id", portal.memberId);
+  params.set("scope", state.app.scope.join(","));
+  params.set("server_domain", state.oauthHost);
+  if (!state.app.redirectUri) {
+    // No return address registered: the portal shows the code for manual entry.
+    return html(200, page("Authorization code", `<h1>Authorization code</h1><p><code id="code">${escapeHtml(code)}</code></p>`));
+  }
+  const sep = state.app.redirectUri.includes("?") ? "&" : "?";
+  return redirect(`${state.app.redirectUri}${sep}${params.toString()}`);
+}
+
+function indexPage(state: EmulatorState, portal: PortalState): Reply {
+  return html(200, page(portal.host, `<h1>${escapeHtml(portal.host)}</h1>
+<p>Bitrix24 emulator portal, member_id <code>${portal.memberId}</code>.</p>
+<ul><li><a href="/marketplace/app/">Open the application</a></li>
+<li><a href="/oauth/authorize/?client_id=${encodeURIComponent(state.app.clientId)}">Authorize the application</a></li></ul>`));
+}
+
+/**
+ * One handler per listening port. After a rename the old port keeps answering every request with a 302 to the
+ * same path on the portal's current host (§8.8); `member_id` never changes.
+ */
+export function portalHandler(state: EmulatorState, portal: PortalState, port: number): Handler {
+  return async (req) => {
+    if (portal.port !== port) return redirect(`${portal.url}${req.url.pathname}${req.url.search}`);
+    if (req.path.startsWith("/rest/")) return handlePortalRest(state, portal, req);
+    if (req.path === "/oauth/authorize/" || req.path === "/oauth/authorize") {
+      if (req.method === "POST") return authorizeSubmit(state, portal, req);
+      return authorizeCheck(state, portal, req.query.client_id) ?? consentPage(state, portal, req.query);
+    }
+    if (req.path === "/marketplace/app/auth") return launcherAuth(state, portal, req);
+    if (req.path === "/marketplace/app/install-finish") return launcherInstallFinish(state, portal, req);
+    if (req.path === "/marketplace/app/" || req.path === "/marketplace/app") return launcherPage(state, portal, req);
+    if (req.path === "/") return indexPage(state, portal);
+    return errorPage(404, "Not found", "This page does not exist.");
+  };
+}

@@ -1,0 +1,52 @@
+import type { Params } from "../form";
+import type { EmulatorState, PortalState } from "../state";
+import type { TokenPair } from "../tokens";
+import type { SeedUser } from "../types";
+import { ERR } from "./envelope";
+import { str } from "./params";
+
+export interface RestContext {
+  state: EmulatorState;
+  portal: PortalState;
+  user: SeedUser;
+  pair: TokenPair;
+  scope: Set<string>;
+  startMs: number;
+}
+
+/** Token in `auth` or `access_token` (query or body) or `Authorization: Bearer`; removed from the params. */
+export function takeToken(params: Params, headers: Record<string, string>): string | null {
+  let token: string | null = null;
+  for (const key of ["auth", "access_token"]) {
+    const v = str(params[key]);
+    if (v && !token) token = v;
+    delete params[key];
+  }
+  if (!token) {
+    const m = /^Bearer\s+(\S+)$/i.exec(headers["authorization"] ?? "");
+    if (m?.[1]) token = m[1];
+  }
+  return token;
+}
+
+/**
+ * A portal only knows its own tokens, so a token of another portal is as unknown as garbage (`invalid_token`).
+ * `portal` is null on the OAuth server, which knows every portal's tokens.
+ */
+export function authenticate(
+  state: EmulatorState,
+  portal: PortalState | null,
+  token: string | null,
+  startMs: number,
+): RestContext {
+  if (!token) throw ERR.noAuth();
+  const check = state.tokens.checkAccess(token);
+  if (!check.ok) throw check.error === "expired_token" ? ERR.expiredToken() : ERR.invalidToken();
+  const pair = check.pair;
+  if (portal && pair.memberId !== portal.memberId) throw ERR.invalidToken();
+  const owner = portal ?? state.portals.get(pair.memberId);
+  if (!owner || !owner.installed) throw ERR.invalidToken();
+  const user = owner.users.find((u) => u.id === pair.userId);
+  if (!user) throw ERR.invalidToken();
+  return { state, portal: owner, user, pair, scope: new Set(state.app.scope), startMs };
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import { Clock } from "./clock";
+import type { EmulatorOptions, FaultSpec, PortalSeed, SeedUser, DeliveryResult } from "./types";
+import { TokenStore } from "./tokens";
+import { RequestLog } from "./log";
+import { seedDeals, type Deal } from "./rest/methods/deal-data";
+
+export const DEFAULT_USERS: SeedUser[] = [
+  { id: 1, name: "Ivan", lastName: "Petrov", email: "ivan@example.test", admin: true },
+  { id: 2, name: "Maria", lastName: "Ivanova", email: "maria@example.test", admin: false },
+];
+
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString("hex");
+}
+
+export interface Binding {
+  id: number;
+  event: string;
+  handler: string;
+  authType: number;
+  offline: boolean;
+  userId: number;
+}
+
+export interface OfflineEvent {
+  id: number;
+  messageId: string;
+  event: string;
+  data: Record<string, unknown>;
+  timestamp: number;
+  processId: string | null;
+  error: boolean;
+}
+
+export interface HeldEvent {
+  event: string;
+  data: Record<string, unknown>;
+  userId: number | null;
+}
+
+export interface Placement {
+  placement: string;
+  handler: string;
+  title: string;
+}
+
+export interface PortalState {
+  memberId: string;
+  port: number;
+  host: string;
+  url: string;
+  installed: boolean;
+  installFinished: boolean;
+  applicationToken: string;
+  users: SeedUser[];
+  deals: Map<number, Deal>;
+  nextDealId: number;
+  bindings: Binding[];
+  nextBindingId: number;
+  offline: OfflineEvent[];
+  nextOfflineId: number;
+  appOptions: Record<string, unknown>;
+  userOptions: Map<number, Record<string, unknown>>;
+  placements: Placement[];
+  paymentRequired: boolean;
+  deleted: boolean;
+  plan: "standard" | "enterprise" | undefined;
+  held: HeldEvent[];
+  bucket: { level: number; lastMs: number };
+  /** APP_SID of each launcher render, so the bridge can fetch fresh tokens for the same user. */
+  frames: Map<string, number>;
+  /** key method → (minute → seconds spent). */
+  operating: Map<string, Map<number, number>>;
+  servers: Server[];
+}
+
+export interface ResolvedApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri?: string;
+  handlerUrl?: string;
+  installUrl?: string;
+  installHandlerUrl?: string;
+  scope: string[];
+  status: string;
+}
+
+export class EmulatorState {
+  readonly clock = new Clock();
+  readonly app: ResolvedApp;
+  readonly tokens: TokenStore;
+  readonly log: RequestLog;
+  readonly portals = new Map<string, PortalState>();
+  readonly deliveries: DeliveryResult[] = [];
+  faults: Array<FaultSpec & { remaining: number }> = [];
+  latencyMs = 0;
+  methodCost = new Map<string, number>();
+  oauthUrl = "";
+  oauthHost = "";
+  deliverySeq = 0;
+
+  constructor(readonly options: EmulatorOptions) {
+    const a = options.app;
+    const base = a.appUrl?.replace(/\/+$/, "");
+    this.app = {
+      clientId: a.clientId,
+      clientSecret: a.clientSecret,
+      redirectUri: a.redirectUri ?? (base ? `${base}/api/auth/callback/bitrix24` : undefined),
+      handlerUrl: a.handlerUrl ?? (base ? `${base}/api/b24/app` : undefined),
+      installUrl: a.installUrl ?? (base ? `${base}/api/b24/install` : undefined),
+      installHandlerUrl: a.installHandlerUrl,
+      scope: (a.scope ?? "crm,user,placement").split(",").map((s) => s.trim()).filter(Boolean),
+      status: a.status ?? "L",
+    };
+    this.tokens = new TokenStore(this.clock, {
+      accessTtlSec: options.accessTokenTtlSec ?? 3600,
+      refreshTtlSec: (options.refreshTokenTtlDays ?? 180) * 86400,
+      revokeAccessOnRefresh: options.revokeAccessTokenOnRefresh ?? true,
+    });
+    this.log = new RequestLog(options.logRequests ?? true);
+  }
+
+  createPortal(seed: PortalSeed): PortalState {
+    const memberId = seed.memberId ?? randomHex(16);
+    if (this.portals.has(memberId)) throw new Error(`portal ${memberId} already exists`);
+    const installed = seed.installed ?? true;
+    const portal: PortalState = {
+      memberId,
+      port: 0,
+      host: "",
+      url: "",
+      installed,
+      installFinished: installed && (seed.installFinished ?? true),
+      applicationToken: installed ? randomHex(16) : "",
+      users: [...(seed.users ?? DEFAULT_USERS)].sort((x, y) => Number(y.admin) - Number(x.admin) || x.id - y.id),
+      deals: new Map(),
+      nextDealId: 1,
+      bindings: [],
+      nextBindingId: 1,
+      offline: [],
+      nextOfflineId: 1,
+      appOptions: {},
+      userOptions: new Map(),
+      placements: [],
+      paymentRequired: false,
+      deleted: false,
+      plan: seed.plan,
+      held: [],
+      bucket: { level: 0, lastMs: this.clock.nowMs() },
+      frames: new Map(),
+      operating: new Map(),
+      servers: [],
+    };
+    seedDeals(portal, seed.deals ?? 0, this.clock.nowMs());
+    this.portals.set(memberId, portal);
+    return portal;
+  }
+
+  portal(memberId: string): PortalState {
+    const p = this.portals.get(memberId);
+    if (!p) throw new NotFoundError(`unknown portal ${memberId}`);
+    return p;
+  }
+
+  adminOf(portal: PortalState): SeedUser | undefined {
+    return portal.users.find((u) => u.admin);
+  }
+
+  clientEndpoint(portal: PortalState): string {
+    return `${portal.url}/rest/`;
+  }
+
+  serverEndpoint(): string {
+    return `${this.oauthUrl}/rest/`;
+  }
+}
+
+export class NotFoundError extends Error {}

@@ -1,0 +1,127 @@
+/** Public option and result types. Names are part of the contract the app's tests depend on. */
+export interface EmulatorOptions {
+  /** 0 or undefined picks a random free port. */
+  oauthPort?: number;
+  app: AppOptions;
+  /** Default: one portal with the app installed and its install finished. */
+  portals?: PortalSeed[];
+  accessTokenTtlSec?: number;
+  /** 180 days per current docs; 28 reproduces the historic lifetime. */
+  refreshTokenTtlDays?: number;
+  /** Old docs: a refresh kills the access token issued with the used refresh token. */
+  revokeAccessTokenOnRefresh?: boolean;
+  rateLimit?: "standard" | "enterprise" | "off";
+  /** Operating budget per (portal, app, method) over a 600 s window. */
+  operatingLimitSec?: number;
+  /** Simulated execution time of one call; feeds `time.operating` and the operating limit. */
+  methodCostMs?: (method: string, params: unknown) => number;
+  logRequests?: boolean;
+  /**
+   * Docs say events are "not delivered" before install finishes; "hold" queues them and delivers them after
+   * `installFinish`, "drop" discards them.
+   */
+  eventsBeforeInstallFinish?: "hold" | "drop";
+}
+
+export interface AppOptions {
+  clientId: string;
+  clientSecret: string;
+  appUrl?: string;
+  redirectUri?: string;
+  handlerUrl?: string;
+  installUrl?: string;
+  installHandlerUrl?: string;
+  /** Comma list. */
+  scope?: string;
+  status?: string;
+}
+
+export interface SeedUser {
+  id: number;
+  name: string;
+  lastName: string;
+  email: string;
+  admin: boolean;
+}
+
+export interface PortalSeed {
+  port?: number;
+  memberId?: string;
+  installed?: boolean;
+  installFinished?: boolean;
+  deals?: number;
+  users?: SeedUser[];
+  plan?: "standard" | "enterprise";
+}
+
+export interface EmulatorPortal {
+  url: string;
+  host: string;
+  memberId: string;
+}
+
+export interface LogEntry {
+  seq: number;
+  server: "oauth" | "portal";
+  host: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: string;
+  headers: Record<string, string>;
+  status: number;
+  /** Emulator-clock unix time in ms when the request arrived. */
+  time: number;
+  durationMs: number;
+  fault?: FaultKind;
+}
+
+export type FaultKind = "status" | "hang" | "reset" | "drop-after-success";
+
+export interface FaultSpec {
+  /** Exact path, or a prefix when it ends with `*`. */
+  path: string;
+  count?: number;
+  kind: FaultKind;
+  status?: number;
+  body?: unknown;
+  /** Limit the fault to one server (`host` of a portal or of the OAuth server). */
+  host?: string;
+}
+
+export interface TokenPairInfo {
+  memberId: string;
+  userId: number;
+  access: string;
+  refresh: string;
+  /** Unix seconds when the access token expires. */
+  expires: number;
+  refreshExpires: number;
+  accessExpired: boolean;
+}
+
+export interface DeliveryResult {
+  seq: number;
+  event: string;
+  handler: string;
+  memberId: string;
+  /** HTTP status of the app's answer, 0 when the request failed. */
+  status: number;
+  ok: boolean;
+  error?: string;
+  body: string;
+  time: number;
+}
+
+export interface PortalInfo extends EmulatorPortal {
+  installed: boolean;
+  installFinished: boolean;
+  applicationToken: string;
+  paymentRequired: boolean;
+  deleted: boolean;
+  deals: number;
+  bindings: Array<{ id: number; event: string; handler: string; authType: number; offline: boolean; userId: number }>;
+  appOptions: Record<string, unknown>;
+  heldEvents: number;
+  offlineEvents: number;
+}

@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+
+/**
+ * Ports and settings shared by playwright.config.ts and the tests. Ports are chosen once, in the config process,
+ * and exported through process.env so every worker sees the same values.
+ */
+function freePort(): string {
+  return execFileSync(process.execPath, ["-e", "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"])
+    .toString()
+    .trim();
+}
+
+export function ensurePorts(): void {
+  process.env.E2E_APP_PORT ||= freePort();
+  process.env.E2E_OAUTH_PORT ||= freePort();
+  process.env.E2E_PORTAL_PORT ||= freePort();
+}
+
+export type DbFlavour = "sqlite" | "postgres";
+
+export const e2e = {
+  get flavour(): DbFlavour {
+    return process.env.E2E_DB === "postgres" ? "postgres" : "sqlite";
+  },
+  get appUrl() {
+    return `http://127.0.0.1:${process.env.E2E_APP_PORT}`;
+  },
+  get oauthUrl() {
+    return `http://127.0.0.1:${process.env.E2E_OAUTH_PORT}`;
+  },
+  get portalHost() {
+    return `127.0.0.1:${process.env.E2E_PORTAL_PORT}`;
+  },
+  get databaseUrl() {
+    return this.flavour === "postgres"
+      ? `postgresql://postgres@127.0.0.1:5432/b24tpl_e2e_${process.env.E2E_APP_PORT}`
+      : `file:./data/e2e-${process.env.E2E_APP_PORT}.db`;
+  },
+  get appLog() {
+    return `test-results/app-${this.flavour}-${process.env.E2E_APP_PORT}.log`;
+  },
+  clientId: "local.e2e0000000000001.00000001",
+  // Canary secrets: tests assert these never appear in logs, pages, cookies or URLs.
+  clientSecret: "e2e-client-secret-CANARY-7f3a9c",
+  nextAuthSecret: "e2e-nextauth-secret-CANARY-0123456789abcdef",
+  encryptionKeys: `e2e:${Buffer.alloc(32, 42).toString("base64")}`,
+};

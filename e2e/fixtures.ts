@@ -1,0 +1,37 @@
+import { test as base, expect } from "@playwright/test";
+import { DbProbe } from "./db-probe";
+import { EmulatorApi } from "./emulator-api";
+import { e2e } from "./env";
+import { DashboardPage } from "./pages/dashboard";
+import { LandingPage } from "./pages/landing";
+import { PortalLoginPage } from "./pages/portal-login";
+
+type Fixtures = {
+  emulator: EmulatorApi;
+  db: DbProbe;
+  landing: LandingPage;
+  portalLogin: PortalLoginPage;
+  dashboard: DashboardPage;
+  /** Runs the whole standalone sign-in as the portal's admin and lands on the dashboard. */
+  signIn: () => Promise<void>;
+};
+
+export const test = base.extend<Fixtures>({
+  emulator: async ({}, use) => use(new EmulatorApi()),
+  db: async ({}, use) => use(new DbProbe()),
+  landing: async ({ page }, use) => use(new LandingPage(page)),
+  portalLogin: async ({ page }, use) => use(new PortalLoginPage(page)),
+  dashboard: async ({ page }, use) => use(new DashboardPage(page)),
+  signIn: async ({ landing, portalLogin, dashboard }, use) => {
+    await use(async () => {
+      await landing.open();
+      await landing.connect(e2e.portalHost);
+      await portalLogin.expectOpen(e2e.portalHost);
+      await portalLogin.allow();
+      await dashboard.expectSignedIn(ADMIN_NAME, e2e.portalHost);
+    });
+  },
+});
+
+export const ADMIN_NAME = "Ivan Petrov";
+export { expect, e2e };

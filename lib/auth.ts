@@ -1,0 +1,105 @@
+import "server-only";
+import { getServerSession, type NextAuthOptions, type Session } from "next-auth";
+import { b24Config } from "@/lib/bitrix24/config";
+import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/provider";
+import { persistSignIn, type B24Profile } from "@/lib/bitrix24/sign-in";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+
+/**
+ * next-auth wiring. The session (a sealed JWT cookie) carries only who the person is and which portal they
+ * belong to; tokens live encrypted in the database and never reach the JWT, /api/auth/session or any page.
+ */
+export const SESSION_MAX_AGE_SEC = 8 * 60 * 60;
+
+let cached: NextAuthOptions | undefined;
+
+export function authOptions(): NextAuthOptions {
+  if (cached) return cached;
+  const e = env();
+  const appUrl = new URL(e.NEXTAUTH_URL);
+  cached = {
+    secret: e.NEXTAUTH_SECRET,
+    providers: [bitrix24Provider(b24Config(), e.NEXTAUTH_URL)],
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SEC },
+    pages: { signIn: "/", error: "/auth/error", signOut: "/" },
+    debug: false,
+    logger: {
+      error: (code, metadata) => log.error(`next-auth.${code}`, { metadata }),
+      warn: (code) => log.warn(`next-auth.${code}`),
+      debug: () => {},
+    },
+    callbacks: {
+      async signIn({ account, profile }) {
+        if (!account || !profile) return false;
+        try {
+          await persistSignIn(fromAccountTokens(account), profile as unknown as B24Profile);
+          return true;
+        } catch (err) {
+          log.error("auth.persist_failed", { err });
+          return "/auth/error?error=Storage";
+        }
+      },
+      async jwt({ token, profile }) {
+        if (profile) {
+          const p = profile as unknown as B24Profile;
+          return { sub: `${p.memberId}:${p.bitrixUserId}`, name: p.name, email: p.email, memberId: p.memberId, portalHost: p.portalHost, bitrixUserId: p.bitrixUserId, isAdmin: p.isAdmin };
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        return {
+          expires: session.expires,
+          user: { name: token.name ?? null, email: token.email ?? null },
+          portal: { memberId: token.memberId, host: token.portalHost },
+          bitrixUserId: token.bitrixUserId,
+          isAdmin: token.isAdmin,
+        };
+      },
+      // Stricter than the default: only same-origin targets, and a malformed URL never throws (GHSA-g5fm-jp9v-2432).
+      async redirect({ url, baseUrl }) {
+        return safeRedirect(url, baseUrl || appUrl.origin);
+      },
+    },
+  };
+  return cached;
+}
+
+/** Options for one request to the next-auth route: the provider sees that request's raw query (see provider.ts). */
+export function authOptionsFor(query: URLSearchParams): NextAuthOptions {
+  return { ...authOptions(), providers: [bitrix24Provider(b24Config(), env().NEXTAUTH_URL, query)] };
+}
+
+export function safeRedirect(url: string, baseUrl: string): string {
+  try {
+    const base = new URL(baseUrl);
+    const target = new URL(url, base);
+    // WHATWG parsing already turns "//x", "/\\x" and "\\/\\/x" into other origins, so the origin check covers them.
+    if (target.origin === base.origin) return target.toString();
+  } catch {
+    // fall through to the base URL
+  }
+  return baseUrl;
+}
+
+export interface PortalSession {
+  memberId: string;
+  portalHost: string;
+  bitrixUserId: number;
+  isAdmin: boolean;
+  name: string;
+}
+
+/** The session of a signed-in person, or null. Authorisation decisions use its content, never its mere presence. */
+export async function getPortalSession(): Promise<PortalSession | null> {
+  let session: Session | null;
+  try {
+    session = await getServerSession(authOptions());
+  } catch {
+    return null;
+  }
+  const memberId = session?.portal?.memberId;
+  const bitrixUserId = session?.bitrixUserId;
+  if (!session || !memberId || typeof bitrixUserId !== "number") return null;
+  return { memberId, portalHost: session.portal?.host ?? "", bitrixUserId, isAdmin: session.isAdmin === true, name: session.user?.name ?? "" };
+}

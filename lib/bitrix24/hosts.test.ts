@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PORTAL_HOSTS } from "@/lib/env";
+import { checkEndpoint, checkPortalInput, isLoopbackHost, type HostPolicy } from "./hosts";
+
+const cloud: HostPolicy = { portalHosts: DEFAULT_PORTAL_HOSTS, allowHttpLoopback: false };
+const tests: HostPolicy = { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true };
+
+describe("checkPortalInput (cloud defaults)", () => {
+  it.each([
+    ["acme.bitrix24.com", "acme.bitrix24.com"],
+    ["  ACME.Bitrix24.de ", "acme.bitrix24.de"],
+    ["https://acme.bitrix24.com/", "acme.bitrix24.com"],
+    ["https://acme.bitrix24.com/crm/deal/", "acme.bitrix24.com"],
+    ["my-company.bitrix24.com.br", "my-company.bitrix24.com.br"],
+    ["acme.bitrix24.com.", "acme.bitrix24.com"],
+    // WHATWG URL parsing maps ideographic dots to "." exactly as the browser will when it follows the redirect.
+    ["acme.bitrix24。com", "acme.bitrix24.com"],
+  ])("accepts %j as %s over https", (input, host) => {
+    expect(checkPortalInput(input, cloud)).toEqual({ ok: true, host, scheme: "https" });
+  });
+
+  it.each([
+    ["", "empty"],
+    ["evil.example", "not_allowed"],
+    ["a.bitrix24.com.evil.example", "not_allowed"],
+    ["user@x.bitrix24.ru", "malformed"],
+    ["https://user:pw@x.bitrix24.ru", "malformed"],
+    ["x.bitrix24.ru:8443", "not_allowed"],
+    ["bitrix24.com", "not_allowed"],
+    ["-invalid.bitrix24.com", "not_allowed"],
+    ["a.b.bitrix24.com", "not_allowed"],
+    ["https://acme.bitrix24.com/?x=1", "malformed"],
+    ["javascript:alert(1)", "malformed"],
+    ["acme.bitrix24.com/path", "malformed"],
+    ["127.0.0.1:7000", "not_allowed"],
+    ["http://acme.bitrix24.com", "insecure"],
+    ["x".repeat(300), "malformed"],
+  ])("refuses %j (%s)", (input, reason) => {
+    expect(checkPortalInput(input, cloud)).toEqual({ ok: false, reason });
+  });
+});
+
+describe("checkPortalInput (emulator policy)", () => {
+  it("accepts a loopback portal over http only under the opt-in", () => {
+    expect(checkPortalInput("127.0.0.1:7001", tests)).toEqual({ ok: true, host: "127.0.0.1:7001", scheme: "http" });
+    expect(checkPortalInput("http://127.0.0.1:7001", { ...tests, allowHttpLoopback: false })).toEqual({ ok: false, reason: "insecure" });
+  });
+  it("knows loopback hosts", () => {
+    expect(isLoopbackHost("127.0.0.1:80")).toBe(true);
+    expect(isLoopbackHost("[::1]:80")).toBe(true);
+    expect(isLoopbackHost("127.0.0.1.evil.example")).toBe(false);
+  });
+});
+
+describe("checkEndpoint", () => {
+  it("accepts the REST base of an allowed portal", () => {
+    expect(checkEndpoint("https://acme.bitrix24.com/rest/", cloud)).toBe("https://acme.bitrix24.com/rest/");
+    expect(checkEndpoint("http://127.0.0.1:7001/rest/", tests, "127.0.0.1:7001")).toBe("http://127.0.0.1:7001/rest/");
+  });
+  it.each([
+    "http://acme.bitrix24.com/rest/",
+    "https://evil.example/rest/",
+    "https://user@acme.bitrix24.com/rest/",
+    "https://acme.bitrix24.com:8443/rest/",
+    "https://acme.bitrix24.com/rest/?auth=x",
+    "https://acme.bitrix24.com/other/",
+    "https://10.0.0.1/rest/",
+    "ftp://acme.bitrix24.com/rest/",
+    "not a url",
+  ])("refuses %s", (url) => {
+    expect(checkEndpoint(url, cloud)).toBeNull();
+  });
+  it("refuses a host other than the expected one", () => {
+    expect(checkEndpoint("https://acme.bitrix24.com/rest/", cloud, "other.bitrix24.com")).toBeNull();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Portal host validation: the single gate for every host that came from a person or a request
+ * (the typed portal, callback `domain`) and for every endpoint URL we are about to send a token to.
+ * Pure functions (no server-only import) so the landing form can share the normalisation rules.
+ */
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!;
+  return LOOPBACK.has(name.toLowerCase());
+}
+
+export interface HostPolicy {
+  /** Regular expression source matched against the whole `host[:port]`, lower-case. */
+  portalHosts: string;
+  /** Plain http:// is acceptable, but only for loopback hosts (tests, the emulator, the demo). */
+  allowHttpLoopback: boolean;
+}
+
+export type HostCheck =
+  | { ok: true; host: string; scheme: "https" | "http" }
+  | { ok: false; reason: "empty" | "malformed" | "not_allowed" | "insecure" };
+
+/**
+ * Turns what a person typed ("Acme.bitrix24.com", "https://acme.bitrix24.com/crm/") into a checked host.
+ * Userinfo, query, fragment, IP literals outside loopback, and anything the accepted-host pattern does not
+ * match are refused.
+ */
+export function checkPortalInput(input: string, policy: HostPolicy): HostCheck {
+  const trimmed = input.trim();
+  if (!trimmed) return { ok: false, reason: "empty" };
+  if (trimmed.length > 253) return { ok: false, reason: "malformed" };
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? trimmed : `https://${trimmed}`);
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  if (url.username || url.password || url.search || url.hash || trimmed.includes("@")) return { ok: false, reason: "malformed" };
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: "malformed" };
+  if (url.pathname !== "/" && url.pathname.length > 1 && !hasScheme) return { ok: false, reason: "malformed" };
+  return checkHost(url.host, url.protocol === "http:" ? "http" : undefined, policy);
+}
+
+/** Checks an already-split host (e.g. the callback's `domain`). */
+export function checkHost(rawHost: string, requestedScheme: "http" | "https" | undefined, policy: HostPolicy): HostCheck {
+  const host = rawHost.toLowerCase().replace(/\.$/, "");
+  if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) return { ok: false, reason: "malformed" };
+  if (!new RegExp(policy.portalHosts).test(host)) return { ok: false, reason: "not_allowed" };
+  const loopback = isLoopbackHost(host);
+  if (!loopback && /^\d+\.\d+\.\d+\.\d+(:\d+)?$|^\[/.test(host)) return { ok: false, reason: "not_allowed" };
+  const scheme = loopback && policy.allowHttpLoopback ? "http" : "https";
+  if (requestedScheme === "http" && scheme !== "http") return { ok: false, reason: "insecure" };
+  return { ok: true, host, scheme };
+}
+
+/**
+ * Validates an endpoint URL we will send a token to (client_endpoint, server_endpoint from the OAuth server):
+ * https (or http on loopback under the opt-in), no userinfo/query/fragment, path ending in /rest/.
+ * Returns the normalised URL or null.
+ */
+export function checkEndpoint(raw: unknown, policy: HostPolicy, expectedHost?: string): string | null {
+  if (typeof raw !== "string" || raw.length > 2048) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.username || url.password || url.search || url.hash) return null;
+  if (!/^\/rest\/$/.test(url.pathname)) return null;
+  const check = checkHost(url.host, url.protocol === "http:" ? "http" : url.protocol === "https:" ? "https" : "http", policy);
+  if (!check.ok || `${check.scheme}:` !== url.protocol) return null;
+  if (expectedHost !== undefined && check.host !== expectedHost.toLowerCase()) return null;
+  return url.toString();
+}
+
+export const HOST_ERROR_TEXT: Record<Exclude<HostCheck, { ok: true }>["reason"], string> = {
+  empty: "Enter your Bitrix24 address, for example acme.bitrix24.com.",
+  malformed: "That does not look like a Bitrix24 address. Use the host only, for example acme.bitrix24.com.",
+  not_allowed: "This app only connects to Bitrix24 cloud portals (for example acme.bitrix24.com).",
+  insecure: "Bitrix24 portals must be reached over https://.",
+};

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseServerEnv } from "./env";
+
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const valid = {
+  NEXTAUTH_URL: "https://app.example.com",
+  NEXTAUTH_SECRET: "x".repeat(40),
+  B24_CLIENT_ID: "app.123",
+  B24_CLIENT_SECRET: "secret",
+  TOKEN_ENCRYPTION_KEYS: `k1:${KEY}`,
+};
+
+function problems(source: Record<string, string | undefined>): string[] {
+  try {
+    parseServerEnv(source);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EnvError);
+    return (err as EnvError).problems;
+  }
+  throw new Error("expected the environment to be rejected");
+}
+
+describe("parseServerEnv", () => {
+  it("applies documented defaults", () => {
+    const env = parseServerEnv(valid);
+    expect(env.DATABASE_URL).toBe("file:./data/dev.db");
+    expect(env.B24_OAUTH_SERVER).toBe("https://oauth.bitrix.info");
+    expect(env.B24_ALLOW_HTTP_LOOPBACK).toBe(false);
+    expect(env.TOKEN_ENCRYPTION_KEYS).toEqual([{ kid: "k1", key: Buffer.alloc(32, 7) }]);
+    expect(new RegExp(env.B24_PORTAL_HOSTS).test("acme.bitrix24.com")).toBe(true);
+  });
+
+  it("names every missing variable at once, with how to fix it", () => {
+    const list = problems({});
+    for (const name of ["NEXTAUTH_URL", "NEXTAUTH_SECRET", "B24_CLIENT_ID", "B24_CLIENT_SECRET", "TOKEN_ENCRYPTION_KEYS"]) {
+      expect(list.some((p) => p.includes(name))).toBe(true);
+    }
+    expect(list.find((p) => p.includes("B24_CLIENT_ID"))).toMatch(/developer account/);
+    expect(list.find((p) => p.includes("TOKEN_ENCRYPTION_KEYS"))).toMatch(/npm run keys:new/);
+  });
+
+  it("treats empty strings as missing", () => {
+    expect(problems({ ...valid, B24_CLIENT_SECRET: "" }).join()).toMatch(/B24_CLIENT_SECRET is missing/);
+  });
+
+  it("rejects a short NEXTAUTH_SECRET and a bad key ring", () => {
+    expect(problems({ ...valid, NEXTAUTH_SECRET: "short" }).join()).toMatch(/NEXTAUTH_SECRET must be at least 32/);
+    expect(problems({ ...valid, TOKEN_ENCRYPTION_KEYS: "k1:c2hvcnQ=" }).join()).toMatch(/32 random bytes/);
+    expect(problems({ ...valid, TOKEN_ENCRYPTION_KEYS: `k1:${KEY},k1:${KEY}` }).join()).toMatch(/key id twice/);
+  });
+
+  it("rejects unknown database schemes, naming DATABASE_URL", () => {
+    expect(problems({ ...valid, DATABASE_URL: "mysql://x" }).join()).toMatch(/DATABASE_URL must start with file:/);
+  });
+
+  it("refuses plain http unless opted in, and even then only for loopback", () => {
+    const local = { ...valid, NEXTAUTH_URL: "http://127.0.0.1:3000", B24_OAUTH_SERVER: "http://127.0.0.1:7000" };
+    expect(problems(local).join()).toMatch(/B24_ALLOW_HTTP_LOOPBACK=1/);
+    expect(parseServerEnv({ ...local, B24_ALLOW_HTTP_LOOPBACK: "1" }).B24_OAUTH_SERVER).toBe("http://127.0.0.1:7000");
+    expect(problems({ ...local, B24_ALLOW_HTTP_LOOPBACK: "1", B24_OAUTH_SERVER: "http://oauth.example.com" }).join()).toMatch(
+      /B24_OAUTH_SERVER must use https:\/\/; plain http:\/\/ is allowed only for a loopback host/,
+    );
+  });
+
+  it("rejects an invalid B24_PORTAL_HOSTS pattern", () => {
+    expect(problems({ ...valid, B24_PORTAL_HOSTS: "([" }).join()).toMatch(/B24_PORTAL_HOSTS must be a valid regular expression/);
+  });
+});

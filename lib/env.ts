@@ -1,0 +1,130 @@
+import "server-only";
+import { z } from "zod";
+import { isLoopbackHost } from "@/lib/bitrix24/hosts";
+
+/**
+ * Server environment, validated once on first use at run time (never at build time, so a build machine needs no
+ * secrets). Every problem is reported at once, naming the variable and the fix. `.env.example` documents each one.
+ * There is no client-side environment: the browser needs no configuration and must never see these values.
+ */
+
+/** Bitrix24's cloud portal hosts: one label under bitrix24.<tld>. Override with B24_PORTAL_HOSTS. */
+export const DEFAULT_PORTAL_HOSTS =
+  "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.bitrix24\\.(?:com|de|eu|es|fr|it|pl|uk|ru|by|kz|ua|uz|in|jp|cn|vn|id|co|mx|com\\.br|com\\.tr)$";
+
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const secret = (name: string, how: string) =>
+  z
+    .string({ error: `${name} is missing. ${how}` })
+    .min(32, { error: `${name} must be at least 32 characters. ${how}` });
+
+const keyRing = z
+  .string({ error: "TOKEN_ENCRYPTION_KEYS is missing. Generate one with: npm run keys:new" })
+  .transform((raw, ctx) => {
+    const keys: Array<{ kid: string; key: Buffer }> = [];
+    for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z0-9_-]{1,16}):([A-Za-z0-9+/_-]+={0,2})$/.exec(part);
+      const key = m ? Buffer.from(m[2]!, "base64") : undefined;
+      if (!m || !key || key.length !== 32) {
+        ctx.addIssue({
+          code: "custom",
+          message: "TOKEN_ENCRYPTION_KEYS must be a comma list of <kid>:<base64 of 32 random bytes>, current key first. Generate one with: npm run keys:new",
+        });
+        return z.NEVER;
+      }
+      keys.push({ kid: m[1]!, key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "TOKEN_ENCRYPTION_KEYS is empty. Generate one with: npm run keys:new" });
+      return z.NEVER;
+    }
+    if (new Set(keys.map((k) => k.kid)).size !== keys.length) {
+      ctx.addIssue({ code: "custom", message: "TOKEN_ENCRYPTION_KEYS has a key id twice; each <kid> must be unique." });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .default("file:./data/dev.db")
+      .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), {
+        error: "DATABASE_URL must start with file: (SQLite, e.g. file:./data/dev.db) or postgresql:// (PostgreSQL).",
+      }),
+    NEXTAUTH_URL: z.url({ error: "NEXTAUTH_URL must be the public base URL of this app, e.g. https://app.example.com" }),
+    NEXTAUTH_SECRET: secret("NEXTAUTH_SECRET", "Generate one with: openssl rand -base64 32"),
+    B24_CLIENT_ID: z
+      .string({ error: "B24_CLIENT_ID is missing. Copy the client_id (application code) from your app's card in the Bitrix24 developer account." })
+      .min(1, { error: "B24_CLIENT_ID is empty. Copy the client_id from your app's card in the Bitrix24 developer account." }),
+    B24_CLIENT_SECRET: z
+      .string({ error: "B24_CLIENT_SECRET is missing. Copy the client_secret from your app's card in the Bitrix24 developer account." })
+      .min(1, { error: "B24_CLIENT_SECRET is empty. Copy the client_secret from your app's card." }),
+    B24_OAUTH_SERVER: z.url({ error: "B24_OAUTH_SERVER must be a URL such as https://oauth.bitrix.info" }).default("https://oauth.bitrix.info"),
+    B24_PORTAL_HOSTS: z
+      .string()
+      .default(DEFAULT_PORTAL_HOSTS)
+      .refine(
+        (v) => {
+          try {
+            new RegExp(v);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: "B24_PORTAL_HOSTS must be a valid regular expression matched against the portal host (host[:port])." },
+      ),
+    B24_ALLOW_HTTP_LOOPBACK: flag,
+    TOKEN_ENCRYPTION_KEYS: keyRing,
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {
+      const url = new URL(env[name]);
+      if (url.protocol === "https:") continue;
+      if (url.protocol === "http:" && env.B24_ALLOW_HTTP_LOOPBACK && isLoopbackHost(url.host)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: env.B24_ALLOW_HTTP_LOOPBACK
+          ? `${name} must use https://; plain http:// is allowed only for a loopback host (127.0.0.1, localhost, [::1]).`
+          : `${name} must use https://. For local tests against the emulator set B24_ALLOW_HTTP_LOOPBACK=1 (loopback hosts only).`,
+      });
+    }
+  });
+
+export type ServerEnv = z.output<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every variable.`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment (process.env by default); throws EnvError listing every problem. */
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return issue.message.includes(name) || !name ? issue.message : `${name}: ${issue.message}`;
+    }),
+  );
+}
+
+let cached: ServerEnv | undefined;
+
+export function env(): ServerEnv {
+  cached ??= parseServerEnv(process.env);
+  return cached;
+}
