@@ -34,7 +34,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
-  reporter: process.env.CI ? [["list"], ["json", { outputFile: `test-results/e2e-${e2e.flavour}.json` }]] : "list",
+  // The JSON report feeds `npm test`'s closing total (scripts/test-all.mjs sets PLAYWRIGHT_JSON_OUTPUT_FILE).
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_FILE ? [["list"], ["json"]] : "list",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL: e2e.appUrl,

@@ -32,9 +32,10 @@ export const e2e = {
     return `127.0.0.1:${process.env.E2E_PORTAL_PORT}`;
   },
   get databaseUrl() {
-    return this.flavour === "postgres"
-      ? `postgresql://postgres@127.0.0.1:5432/b24tpl_e2e_${process.env.E2E_APP_PORT}`
-      : `file:./data/e2e-${process.env.E2E_APP_PORT}.db`;
+    if (this.flavour === "sqlite") return `file:./data/e2e-${process.env.E2E_APP_PORT}.db`;
+    const url = new URL(process.env.PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+    url.pathname = `/b24tpl_e2e_${process.env.E2E_APP_PORT}`;
+    return url.toString();
   },
   get appLog() {
     return `test-results/app-${this.flavour}-${process.env.E2E_APP_PORT}.log`;

@@ -1,6 +1,13 @@
 // Single place that maps DATABASE_URL to a Prisma "flavour". Imported by prisma.config.ts (via jiti) and by
 // the migration scripts, so `prisma generate` and the wasm migrator can never disagree on which schema is used.
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Next.js reads .env by itself; the Prisma CLI and our scripts do not. Variables already set in the
+// environment win over the file, as they do for Next.js.
+const dotEnv = fileURLToPath(new URL("../../.env", import.meta.url));
+if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
 
 export const DEFAULT_DATABASE_URL = "file:./data/dev.db";
 

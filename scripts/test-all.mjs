@@ -1,0 +1,84 @@
+// `npm test`: every suite, in the order CI runs them, with one closing line `N passed, N failed` summing them all.
+// Suites: lint, typecheck, unit+integration (vitest, incl. the emulator's own tests and the migration tests),
+// migration checks on both engines (db-check), e2e in Chromium on SQLite, then on PostgreSQL.
+// Needs PostgreSQL at PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres); .ci/run starts one if absent.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
+const only = process.argv.slice(2);
+const results = [];
+mkdirSync(`${root}test-results`, { recursive: true });
+
+function run(cmd, args, env = baseEnv) {
+  console.log(`\n$ ${[cmd, ...args].join(" ")}`);
+  const started = performance.now();
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: "inherit" });
+  return { ok: r.status === 0, seconds: (performance.now() - started) / 1000 };
+}
+
+function suite(name, fn) {
+  if (only.length && !only.includes(name)) return;
+  const started = performance.now();
+  let r;
+  try {
+    r = fn();
+  } catch (err) {
+    console.error(`${name}: ${err.message}`);
+    r = { passed: 0, failed: 1 };
+  }
+  results.push({ name, ...r, seconds: (performance.now() - started) / 1000 });
+}
+
+const single = (ok) => ({ passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null);
+
+suite("lint", () => single(run(process.execPath, ["node_modules/eslint/bin/eslint.js", "."]).ok));
+suite("typecheck", () => single(run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]).ok));
+
+suite("unit", () => {
+  const out = `${root}test-results/vitest.json`;
+  rmSync(out, { force: true });
+  const r = run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
+  const json = readJson(out);
+  if (!json) return single(false);
+  const failed = json.numFailedTests + (r.ok || json.numFailedTests ? 0 : 1);
+  return { passed: json.numPassedTests, failed };
+});
+
+suite("db-check", () => {
+  console.log("\n$ node scripts/db-check.mjs");
+  const r = spawnSync(process.execPath, ["scripts/db-check.mjs"], { cwd: root, env: baseEnv, encoding: "utf8" });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  const m = /db-check: (\d+) passed, (\d+) failed/.exec(r.stdout ?? "");
+  if (!m) return single(false);
+  return { passed: Number(m[1]), failed: Number(m[2]) + (r.status === 0 || Number(m[2]) ? 0 : 1) };
+});
+
+for (const flavour of ["sqlite", "postgres"]) {
+  suite(`e2e-${flavour}`, () => {
+    // Only the URL's scheme matters at build time (it picks the generated client); nothing connects.
+    const databaseUrl = flavour === "postgres" ? "postgresql://build@127.0.0.1:5432/build" : "file:./data/build.db";
+    if (!run(process.execPath, ["scripts/build.mjs"], { ...baseEnv, DATABASE_URL: databaseUrl }).ok) return single(false);
+    const out = `${root}test-results/e2e-${flavour}.json`;
+    rmSync(out, { force: true });
+    const r = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { ...baseEnv, E2E_DB: flavour, PLAYWRIGHT_JSON_OUTPUT_FILE: out });
+    const json = readJson(out);
+    if (!json) return single(false);
+    const { expected = 0, unexpected = 0, flaky = 0 } = json.stats ?? {};
+    return { passed: expected + flaky, failed: unexpected + (r.ok || unexpected ? 0 : 1) };
+  });
+}
+
+// Leave the default (SQLite) Prisma client in place so `npm run dev` works after the suite.
+spawnSync(process.execPath, ["scripts/prisma-generate.mjs"], { cwd: root, env: { ...baseEnv, DATABASE_URL: "" }, stdio: "ignore" });
+
+console.log("\nSuite            passed  failed   time");
+for (const r of results) console.log(`${r.name.padEnd(16)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1).padStart(5)}s`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
