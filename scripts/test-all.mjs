@@ -39,6 +39,8 @@ suite("lint", () => single(run(process.execPath, ["node_modules/eslint/bin/eslin
 suite("typecheck", () => single(run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]).ok));
 
 suite("unit", () => {
+  // Integration tests use temporary SQLite databases, so they need the SQLite flavour of the generated client.
+  if (!run(process.execPath, ["scripts/prisma-generate.mjs"], { ...baseEnv, DATABASE_URL: "" }).ok) return single(false);
   const out = `${root}test-results/vitest.json`;
   rmSync(out, { force: true });
   const r = run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);

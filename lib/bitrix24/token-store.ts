@@ -2,19 +2,14 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { TokenPair as TokenPairRow } from "@/lib/generated/prisma/client";
 import { b24Config } from "./config";
-import { decryptToken, encryptToken, type KeyRing } from "./crypto";
+import { decryptToken, encryptToken, envelopeKid, type KeyRing } from "./crypto";
+import { tokenBinding, type TokenKind, type TokenOwner } from "./token-binding";
 
 /**
  * The one module that owns token rows. Rows hold only encrypted envelopes; the mappers below are the only
  * code that turns rows into usable pairs and back. Every read is scoped by memberId.
  */
-export type TokenKind = "user" | "portal";
-
-export interface TokenOwner {
-  memberId: string;
-  kind: TokenKind;
-  bitrixUserId: number;
-}
+export type { TokenKind, TokenOwner };
 
 export interface TokenPair extends TokenOwner {
   accessToken: string;
@@ -29,11 +24,6 @@ export interface TokenHealth {
   lastRefreshAt: Date | null;
   refreshFailures: number;
   lastError: string | null;
-}
-
-/** AAD binding: a ciphertext only decrypts in the row and column it was written for. */
-export function tokenBinding(owner: TokenOwner, column: "access" | "refresh"): string {
-  return `${owner.memberId}|${owner.kind}:${owner.bitrixUserId}|${column}`;
 }
 
 export function pairToRow(pair: Omit<TokenPair, "version">, ring: KeyRing) {
@@ -83,4 +73,42 @@ export async function loadHealth(owner: TokenOwner): Promise<TokenHealth | null>
     select: { expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
   });
   return row;
+}
+
+export interface RotationReport {
+  scanned: number;
+  rewritten: number;
+  /** Rows changed by a concurrent refresh while we worked; they were written with the current key anyway. */
+  skipped: number;
+  /** Rows no key in the ring can open (their portals must sign in / reinstall again). */
+  unreadable: number;
+}
+
+/**
+ * Re-encrypts every token row still written with an older key (`npm run tokens:rotate`). Compare-and-swap on
+ * `version`, so a refresh running at the same time is never overwritten with its predecessor.
+ */
+export async function reencryptAll(ring: KeyRing = b24Config().ring, pageSize = 200): Promise<RotationReport> {
+  const current = ring.keys[0]!.kid;
+  const report: RotationReport = { scanned: 0, rewritten: 0, skipped: 0, unreadable: 0 };
+  for (let cursor: string | undefined; ; ) {
+    const rows = await db().tokenPair.findMany({ take: pageSize, orderBy: { id: "asc" }, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    if (rows.length === 0) return report;
+    cursor = rows[rows.length - 1]!.id;
+    for (const row of rows) {
+      report.scanned++;
+      if (envelopeKid(row.accessToken) === current && envelopeKid(row.refreshToken) === current) continue;
+      let pair: TokenPair;
+      try {
+        pair = rowToPair(row, ring);
+      } catch {
+        report.unreadable++;
+        continue;
+      }
+      const { accessToken, refreshToken } = pairToRow(pair, ring);
+      const done = await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data: { accessToken, refreshToken } });
+      if (done.count === 1) report.rewritten++;
+      else report.skipped++;
+    }
+  }
 }
