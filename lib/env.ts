@@ -83,6 +83,21 @@ const schema = z
       ),
     B24_ALLOW_HTTP_LOOPBACK: flag,
     TOKEN_ENCRYPTION_KEYS: keyRing,
+    B24_RATE_LIMIT_BURST: z.coerce
+      .number({ error: "B24_RATE_LIMIT_BURST must be a whole number (50 on standard plans, 250 on Enterprise)." })
+      .int()
+      .min(2)
+      .max(10_000)
+      .default(50),
+    B24_RATE_LIMIT_PER_SEC: z.coerce
+      .number({ error: "B24_RATE_LIMIT_PER_SEC must be a number (2 on standard plans, 5 on Enterprise)." })
+      .positive()
+      .max(10_000)
+      .default(2),
+    B24_PROXY_METHODS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").map((m) => m.trim()).filter(Boolean) : undefined)),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

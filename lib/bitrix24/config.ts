@@ -13,6 +13,8 @@ export interface B24Config {
   ring: KeyRing;
   /** Key used to sign the portal binding carried through the OAuth `state`. */
   stateKey: Buffer;
+  /** Bitrix24's per-portal leaky bucket: burst size and drain rate per second. */
+  rateLimit: { burst: number; perSec: number };
 }
 
 let cached: B24Config | undefined;
@@ -27,6 +29,7 @@ export function b24Config(): B24Config {
     hostPolicy: { portalHosts: e.B24_PORTAL_HOSTS, allowHttpLoopback: e.B24_ALLOW_HTTP_LOOPBACK },
     ring: { keys: e.TOKEN_ENCRYPTION_KEYS },
     stateKey: Buffer.from(e.NEXTAUTH_SECRET, "utf8"),
+    rateLimit: { burst: e.B24_RATE_LIMIT_BURST, perSec: e.B24_RATE_LIMIT_PER_SEC },
   };
   return cached;
 }

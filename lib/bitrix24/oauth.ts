@@ -95,11 +95,11 @@ export function processTokenResponse(res: B24Response, cfg: B24Config, now = Dat
   };
 }
 
-export async function requestToken(grant: TokenGrant, cfg: B24Config): Promise<B24TokenSet> {
+export async function requestToken(grant: TokenGrant, cfg: B24Config, timeoutMs?: number): Promise<B24TokenSet> {
   const { url, form } = buildTokenRequest(grant, cfg);
   let res: B24Response;
   try {
-    res = await b24Fetch(url, { method: "POST", form });
+    res = await b24Fetch(url, { method: "POST", form, timeoutMs });
   } catch (cause) {
     throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server could not be reached.", { cause });
   }

@@ -40,6 +40,7 @@ const cfg = (): B24Config => ({
   hostPolicy: { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true },
   ring: { keys: [{ kid: "k1", key: Buffer.alloc(32, 1) }] },
   stateKey: Buffer.from("s".repeat(32)),
+  rateLimit: { burst: 50, perSec: 2 },
 });
 
 const PORTAL = "127.0.0.1:7001";

@@ -1,0 +1,54 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { effective, take, type BucketParams } from "./bucket";
+import type { RateLimiter } from "./ports";
+
+/**
+ * Per-portal leaky bucket shared through the database, so several app instances together never exceed the portal's
+ * Bitrix24 bucket (which counts every request from every app on that portal). One row per portal, updated by
+ * compare-and-swap on `version`; inside one process, acquisitions for a portal queue up so the row sees little
+ * contention. Assumes instance clocks are NTP-synchronised.
+ */
+export class DbRateLimiter implements RateLimiter {
+  private readonly params: BucketParams;
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    params: BucketParams,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.params = effective(params);
+  }
+
+  acquire(memberId: string, signal?: AbortSignal): Promise<void> {
+    const prev = this.queues.get(memberId) ?? Promise.resolve();
+    const mine = prev.then(() => this.takeShared(memberId, signal));
+    const tail = mine.catch(() => {});
+    this.queues.set(memberId, tail);
+    void tail.then(() => {
+      if (this.queues.get(memberId) === tail) this.queues.delete(memberId);
+    });
+    return mine;
+  }
+
+  private async takeShared(memberId: string, signal?: AbortSignal): Promise<void> {
+    for (let conflicts = 0; ; ) {
+      signal?.throwIfAborted();
+      const row = await db().rateBucket.upsert({ where: { memberId }, create: { memberId }, update: {} });
+      const now = Date.now();
+      const r = take({ level: row.level, at: row.at }, this.params, now);
+      if (!r.ok) {
+        await this.sleep(r.waitMs + Math.random() * 20);
+        continue;
+      }
+      const won = await db().rateBucket.updateMany({
+        where: { memberId, version: row.version },
+        data: { level: r.next.level, at: r.next.at, version: { increment: 1 } },
+      });
+      if (won.count === 1) return;
+      // Another instance took a slot between our read and write; re-read after a short, growing pause.
+      conflicts++;
+      await this.sleep(Math.random() * Math.min(50, 2 * conflicts));
+    }
+  }
+}

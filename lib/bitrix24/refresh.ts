@@ -1,0 +1,210 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { log } from "@/lib/log";
+import { b24Config } from "./config";
+import { TokenDecryptError } from "./crypto";
+import { B24Error, isB24Error } from "./errors";
+import { requestToken, type B24TokenSet } from "./oauth";
+import type { RestCredentials, TokenSource } from "./ports";
+import { pairToRow, rowToPair, type TokenOwner, type TokenPair } from "./token-store";
+
+/**
+ * Refresh tokens are single-use: two refreshes of one pair leave it dead. So at most one refresh per pair runs
+ * across all instances: a single-flight promise inside the process, plus a lease on the row in the database
+ * (compare-and-swap, works on SQLite and PostgreSQL). The loser waits and re-reads the winner's pair. The new pair is
+ * committed before anyone uses it, and `invalid_grant` re-reads the database before declaring the pair dead.
+ */
+
+/** Refresh proactively when the access token has less than this left. */
+export const REFRESH_AHEAD_SEC = 120;
+/** Token endpoint timeout. A hang costs at most this, then the old pair is kept. */
+export const REFRESH_TIMEOUT_MS = 10_000;
+/** Lease on a pair while one instance refreshes it. Must exceed REFRESH_TIMEOUT_MS; a dead holder's lease expires. */
+export const LEASE_MS = 30_000;
+/** After a failed refresh (OAuth 5xx/timeout), wait 2^failures seconds, capped, before calling the OAuth server again. */
+export const MAX_BACKOFF_SEC = 60;
+
+const INSTANCE = randomUUID();
+const inflight = new Map<string, Promise<TokenPair>>();
+
+type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>;
+
+const whereOwner = (o: TokenOwner) => ({ memberId_kind_bitrixUserId: { memberId: o.memberId, kind: o.kind, bitrixUserId: o.bitrixUserId } });
+
+function loadRow(owner: TokenOwner) {
+  return db().tokenPair.findUnique({ where: whereOwner(owner), include: { portal: { select: { status: true, clientEndpoint: true } } } });
+}
+
+function usable(row: Row | null): Row {
+  if (!row) throw new B24Error("needs_reauth", "No Bitrix24 connection is stored for you. Sign in again.");
+  const portal = row.portal.status;
+  if (portal === "uninstalled") throw new B24Error("portal_uninstalled", "The app was uninstalled from this portal.");
+  if (portal === "blocked") throw new B24Error("portal_blocked", "Bitrix24 blocked this portal for the app (payment or deletion).");
+  if (portal === "needs_reauth" || row.status !== "active") throw new B24Error("needs_reauth", "The Bitrix24 connection expired. Sign in again.");
+  return row;
+}
+
+function credentials(row: Row, pair: TokenPair): RestCredentials {
+  return { clientEndpoint: row.portal.clientEndpoint, accessToken: pair.accessToken };
+}
+
+function decrypt(row: Row): TokenPair {
+  try {
+    return rowToPair(row, b24Config().ring);
+  } catch (err) {
+    if (err instanceof TokenDecryptError) throw new B24Error("needs_reauth", "The stored Bitrix24 connection cannot be read. Sign in again.", { cause: err });
+    throw err;
+  }
+}
+
+export class DbTokenSource implements TokenSource {
+  constructor(
+    private readonly owner: TokenOwner,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async current(): Promise<RestCredentials> {
+    const row = usable(await loadRow(this.owner));
+    const pair = await this.decryptOrKill(row);
+    if (pair.expiresAt.getTime() - Date.now() > REFRESH_AHEAD_SEC * 1000) return credentials(row, pair);
+    try {
+      return await this.renewFrom(row.version);
+    } catch (err) {
+      // A proactive refresh that hit a transient OAuth failure: the old access token is still valid, keep using it.
+      if (isB24Error(err) && err.code === "upstream_unavailable" && pair.expiresAt.getTime() > Date.now()) return credentials(row, pair);
+      throw err;
+    }
+  }
+
+  async renew(stale: RestCredentials): Promise<RestCredentials> {
+    const row = usable(await loadRow(this.owner));
+    const pair = await this.decryptOrKill(row);
+    if (pair.accessToken !== stale.accessToken) return credentials(row, pair);
+    return this.renewFrom(row.version);
+  }
+
+  async markPortal(status: "blocked" | "needs_reauth", reason: string): Promise<void> {
+    await db().portal.update({ where: { memberId: this.owner.memberId }, data: { status, statusReason: reason.slice(0, 200) } });
+    log.warn("b24.portal.status", { memberId: this.owner.memberId, status, reason });
+  }
+
+  private async renewFrom(seenVersion: number): Promise<RestCredentials> {
+    const key = `${this.owner.memberId}|${this.owner.kind}|${this.owner.bitrixUserId}`;
+    let flight = inflight.get(key);
+    if (!flight) {
+      flight = this.refreshShared(seenVersion).finally(() => inflight.delete(key));
+      inflight.set(key, flight);
+    }
+    const pair = await flight;
+    const row = usable(await loadRow(this.owner));
+    return credentials(row, pair);
+  }
+
+  private async decryptOrKill(row: Row): Promise<TokenPair> {
+    try {
+      return decrypt(row);
+    } catch (err) {
+      await this.markDead(row, "undecryptable");
+      throw err;
+    }
+  }
+
+  /** Waits for another instance's refresh or takes the lease and refreshes; never refreshes a pair twice. */
+  private async refreshShared(seenVersion: number): Promise<TokenPair> {
+    const deadline = Date.now() + LEASE_MS + REFRESH_TIMEOUT_MS;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+      const row = usable(await loadRow(this.owner));
+      if (row.version !== seenVersion) return this.decryptOrKill(row);
+      const backoffSec = Math.min(MAX_BACKOFF_SEC, 2 ** row.refreshFailures);
+      if (row.refreshFailures > 0 && Date.now() - row.updatedAt.getTime() < backoffSec * 1000) {
+        throw new B24Error("upstream_unavailable", "Bitrix24's OAuth server failed recently; retrying later.", { retryAfterSec: backoffSec });
+      }
+      const now = Date.now();
+      const lease = await db().tokenPair.updateMany({
+        where: { id: row.id, version: row.version, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] },
+        data: { leaseOwner: INSTANCE, leaseUntil: new Date(now + LEASE_MS) },
+      });
+      if (lease.count === 1) return this.refreshLeased(row);
+      if (Date.now() > deadline) throw new B24Error("upstream_unavailable", "Another instance is still refreshing this connection.", { retryAfterSec: 1 });
+      await this.sleep(wait / 2 + Math.random() * wait);
+    }
+  }
+
+  private async refreshLeased(row: Row): Promise<TokenPair> {
+    const old = await this.decryptOrKill(row);
+    let issued: B24TokenSet;
+    try {
+      issued = await requestToken({ grant: "refresh_token", refreshToken: old.refreshToken }, b24Config(), REFRESH_TIMEOUT_MS);
+    } catch (err) {
+      return this.refreshFailed(row, err);
+    }
+    if (issued.memberId !== row.memberId) {
+      await this.markDead(row, "member_mismatch");
+      throw new B24Error("needs_reauth", "The OAuth server answered for another portal.");
+    }
+    const next = { ...this.owner, accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt };
+    const data = {
+      ...pairToRow(next, b24Config().ring),
+      version: row.version + 1,
+      leaseOwner: null,
+      leaseUntil: null,
+      lastRefreshAt: new Date(),
+      refreshFailures: 0,
+      lastError: null,
+    };
+    // Fenced by the lease; if it expired meanwhile, still write unless someone else already wrote a newer pair.
+    let written = await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE, version: row.version }, data });
+    if (written.count === 0) written = await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data });
+    if (written.count === 0) {
+      log.error("b24.refresh.rotation_unpersisted", { memberId: row.memberId, kind: row.kind });
+      throw new B24Error("upstream_unavailable", "The refreshed connection could not be saved.");
+    }
+    if (issued.clientEndpoint !== row.portal.clientEndpoint) {
+      await db().portal.update({ where: { memberId: row.memberId }, data: { clientEndpoint: issued.clientEndpoint, domain: issued.portalHost } });
+    }
+    log.info("b24.refresh.ok", { memberId: row.memberId, kind: row.kind, version: row.version + 1 });
+    return { ...next, version: row.version + 1 };
+  }
+
+  private async refreshFailed(row: Row, err: unknown): Promise<TokenPair> {
+    const code = isB24Error(err) ? err.code : "internal";
+    if (code === "invalid_grant" || code === "needs_reauth") {
+      // Race check: a sibling whose lease we outlived may have written a newer pair with the token we just spent.
+      const fresh = await loadRow(this.owner);
+      if (fresh && fresh.version !== row.version) return this.decryptOrKill(usable(fresh));
+      await this.markDead(row, code);
+      throw new B24Error("needs_reauth", "Bitrix24 no longer accepts this connection. Sign in again.", { cause: err });
+    }
+    if (code === "invalid_token_response") {
+      // The OAuth server rotated the pair but its answer is unusable (e.g. a client_endpoint we refuse to call):
+      // the old refresh token is spent, so the pair is dead and the portal is flagged for a human to look at.
+      await this.markDead(row, code);
+      await this.markPortal("needs_reauth", "untrusted OAuth answer");
+      throw new B24Error("needs_reauth", "Bitrix24's OAuth server sent an answer this app does not accept.", { cause: err });
+    }
+    if (code === "payment_required") {
+      await this.releaseLease(row, code);
+      await this.markPortal("blocked", "PAYMENT_REQUIRED");
+      throw err;
+    }
+    await db().tokenPair.updateMany({
+      where: { id: row.id, leaseOwner: INSTANCE },
+      data: { leaseOwner: null, leaseUntil: null, refreshFailures: { increment: 1 }, lastError: code },
+    });
+    log.warn("b24.refresh.failed", { memberId: row.memberId, kind: row.kind, code });
+    throw isB24Error(err) && err.code === "oauth_unavailable"
+      ? new B24Error("upstream_unavailable", "Bitrix24's OAuth server is unavailable; the connection is kept.", { cause: err, retryAfterSec: 1 })
+      : err;
+  }
+
+  private async releaseLease(row: Row, lastError: string): Promise<void> {
+    await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE }, data: { leaseOwner: null, leaseUntil: null, lastError } });
+  }
+
+  private async markDead(row: Row, reason: string): Promise<void> {
+    await db().tokenPair.updateMany({ where: { id: row.id }, data: { status: "needs_reauth", lastError: reason, leaseOwner: null, leaseUntil: null } });
+    if (row.kind === "portal") await this.markPortal("needs_reauth", reason);
+    log.warn("b24.refresh.dead", { memberId: row.memberId, kind: row.kind, reason });
+  }
+}
