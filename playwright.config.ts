@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { e2e, ensurePorts } from "./e2e/env";
+import { appEnv, E2E_BUCKET, e2e, ensurePorts } from "./e2e/env";
 
 ensurePorts();
 
@@ -9,23 +9,6 @@ ensurePorts();
 const chromiumPath =
   process.env.PW_CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 
-const appEnv = {
-  ...process.env,
-  NODE_ENV: "production",
-  NEXT_TELEMETRY_DISABLED: "1",
-  CHECKPOINT_DISABLE: "1",
-  DATABASE_URL: e2e.databaseUrl,
-  NEXTAUTH_URL: e2e.appUrl,
-  NEXTAUTH_SECRET: e2e.nextAuthSecret,
-  B24_CLIENT_ID: e2e.clientId,
-  B24_CLIENT_SECRET: e2e.clientSecret,
-  B24_OAUTH_SERVER: e2e.oauthUrl,
-  B24_PORTAL_HOSTS: "^127\\.0\\.0\\.1:\\d+$",
-  B24_ALLOW_HTTP_LOOPBACK: "1",
-  TOKEN_ENCRYPTION_KEYS: e2e.encryptionKeys,
-  LOG_LEVEL: "debug",
-  E2E_APP_LOG: e2e.appLog,
-};
 
 export default defineConfig({
   testDir: "./e2e/specs",
@@ -50,7 +33,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `node node_modules/tsx/dist/cli.mjs e2e/emulator/cli.ts --oauth-port ${process.env.E2E_OAUTH_PORT} --portal-port ${process.env.E2E_PORTAL_PORT} --app-url ${e2e.appUrl} --client-id ${e2e.clientId} --client-secret ${e2e.clientSecret}`,
+      command: `node node_modules/tsx/dist/cli.mjs e2e/emulator/cli.ts --oauth-port ${process.env.E2E_OAUTH_PORT} --portal-port ${process.env.E2E_PORTAL_PORT} --app-url ${e2e.appUrl} --client-id ${e2e.clientId} --client-secret ${e2e.clientSecret} --portals 2 --deals 120 --rate-limit custom:${E2E_BUCKET.burst}:${E2E_BUCKET.perSec}`,
       url: `${e2e.oauthUrl}/__emulator/health`,
       reuseExistingServer: false,
       timeout: 30_000,
@@ -59,7 +42,7 @@ export default defineConfig({
     {
       command: "node scripts/e2e-app.mjs",
       url: `${e2e.appUrl}/api/health`,
-      env: appEnv as Record<string, string>,
+      env: appEnv(),
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: "ignore",

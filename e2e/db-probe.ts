@@ -1,5 +1,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
+import { decryptToken } from "../lib/bitrix24/crypto";
+import { tokenBinding } from "../lib/bitrix24/token-binding";
 import { e2e } from "./env";
 
 /**
@@ -36,6 +38,23 @@ export class DbProbe {
     return this.query<{ memberId: string; kind: string; bitrixUserId: number; accessToken: string; refreshToken: string }>(
       `SELECT "memberId", "kind", "bitrixUserId", "accessToken", "refreshToken" FROM "TokenPair"`,
     );
+  }
+
+  async pair(memberId: string, bitrixUserId: number, kind = "user") {
+    const rows = await this.query<{ version: number; status: string; accessToken: string; refreshToken: string; refreshFailures: number }>(
+      `SELECT "version", "status", "accessToken", "refreshToken", "refreshFailures" FROM "TokenPair" WHERE "memberId" = '${memberId.replace(/[^a-z0-9]/gi, "")}' AND "kind" = '${kind === "portal" ? "portal" : "user"}' AND "bitrixUserId" = ${Math.trunc(bitrixUserId)}`,
+    );
+    if (!rows[0]) return null;
+    const owner = { memberId, kind: kind as "user" | "portal", bitrixUserId };
+    const ring = { keys: e2e.encryptionKeys.split(",").map((k) => ({ kid: k.split(":")[0]!, key: Buffer.from(k.split(":")[1]!, "base64") })) };
+    const row = rows[0];
+    return {
+      version: Number(row.version),
+      status: row.status,
+      refreshFailures: Number(row.refreshFailures),
+      accessToken: decryptToken(row.accessToken, tokenBinding(owner, "access"), ring),
+      refreshToken: decryptToken(row.refreshToken, tokenBinding(owner, "refresh"), ring),
+    };
   }
 
   /** Every row of every app table as one string, for "this value appears nowhere" assertions. */

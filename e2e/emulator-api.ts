@@ -53,6 +53,9 @@ export class EmulatorApi {
   fault(body: { path: string; count: number; kind: "status" | "hang" | "reset" | "drop-after-success"; status?: number; body?: unknown }) {
     return this.call<unknown>("faults", { method: "POST", body });
   }
+  expireTokens() {
+    return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
+  }
   clearFaults() {
     return this.call<unknown>("faults/clear", { method: "POST", body: {} });
   }

@@ -46,3 +46,29 @@ export const e2e = {
   nextAuthSecret: "e2e-nextauth-secret-CANARY-0123456789abcdef",
   encryptionKeys: `e2e:${Buffer.alloc(32, 42).toString("base64")}`,
 };
+
+/** Bucket used by both the emulator and the app in e2e: same mechanism as Bitrix24's 50/2, faster so runs stay short. */
+export const E2E_BUCKET = { burst: 20, perSec: 10 };
+
+/** Environment of every app instance in the e2e run (instances behind one public URL share it). */
+export function appEnv(): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+    DATABASE_URL: e2e.databaseUrl,
+    NEXTAUTH_URL: e2e.appUrl,
+    NEXTAUTH_SECRET: e2e.nextAuthSecret,
+    B24_CLIENT_ID: e2e.clientId,
+    B24_CLIENT_SECRET: e2e.clientSecret,
+    B24_OAUTH_SERVER: e2e.oauthUrl,
+    B24_PORTAL_HOSTS: "^127\\.0\\.0\\.1:\\d+$",
+    B24_ALLOW_HTTP_LOOPBACK: "1",
+    B24_RATE_LIMIT_BURST: String(E2E_BUCKET.burst),
+    B24_RATE_LIMIT_PER_SEC: String(E2E_BUCKET.perSec),
+    TOKEN_ENCRYPTION_KEYS: e2e.encryptionKeys,
+    LOG_LEVEL: "debug",
+    E2E_APP_LOG: e2e.appLog,
+  };
+}

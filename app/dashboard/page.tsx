@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Brand } from "@/components/brand";
-import { SignOutButton } from "@/components/sign-out-button";
+import { AppHeader } from "@/components/app-header";
 import { getPortalSession } from "@/lib/auth";
 import { dashboardData } from "@/lib/dashboard";
 
@@ -31,15 +30,7 @@ export default async function Dashboard() {
   const { portal, user, tokens, scopes } = data;
   return (
     <div className="min-h-dvh">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl items-center justify-between px-6 py-4">
-          <Brand />
-          <div className="flex items-center gap-3">
-            <span className="hidden text-sm text-slate-600 sm:inline">{user.name}</span>
-            <SignOutButton />
-          </div>
-        </div>
-      </header>
+      <AppHeader userName={user.name} current="/dashboard" />
       <main className="mx-auto max-w-5xl px-6 py-10">
         <h1 className="text-2xl font-bold tracking-tight">Welcome, {user.name}</h1>
         <p className="mt-1 text-slate-600">

@@ -27,11 +27,14 @@ function num(v: string | undefined, fallback: number, name: string): number {
 }
 
 const env = process.env;
-const rateLimit = values["rate-limit"] ?? "standard";
-if (rateLimit !== "standard" && rateLimit !== "enterprise" && rateLimit !== "off") {
-  process.stderr.write("b24-emulator: --rate-limit must be standard|enterprise|off\n");
+function rateLimitOption(v: string): "standard" | "enterprise" | "off" | { burst: number; drainPerSec: number } {
+  if (v === "standard" || v === "enterprise" || v === "off") return v;
+  const custom = /^custom:(\d+):(\d+(?:\.\d+)?)$/.exec(v);
+  if (custom) return { burst: Number(custom[1]), drainPerSec: Number(custom[2]) };
+  process.stderr.write("b24-emulator: --rate-limit must be standard|enterprise|off|custom:<burst>:<drain per second>\n");
   process.exit(2);
 }
+const rateLimit = rateLimitOption(values["rate-limit"] ?? "standard");
 const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
 const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
 const deals = num(values.deals, 0, "--deals");
@@ -44,7 +47,8 @@ const emulator = await startEmulator({
     appUrl: values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000",
   },
   rateLimit,
-  portals: Array.from({ length: portalCount }, (_, i) => ({ port: portalPort ? portalPort + i : 0, deals })),
+  // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
+  portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals })),
 });
 
 process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, portals: emulator.portals })}\n`);

@@ -8,6 +8,7 @@ const MIN_RECORDED_SEC = 0.1;
 export function bucketParams(state: EmulatorState, portal: PortalState): { burst: number; drainPerSec: number } | null {
   const mode = state.options.rateLimit ?? "standard";
   if (mode === "off") return null;
+  if (typeof mode === "object") return mode;
   const plan = portal.plan ?? mode;
   return plan === "enterprise" ? { burst: 250, drainPerSec: 5 } : { burst: 50, drainPerSec: 2 };
 }

@@ -10,7 +10,8 @@ export interface EmulatorOptions {
   refreshTokenTtlDays?: number;
   /** Old docs: a refresh kills the access token issued with the used refresh token. */
   revokeAccessTokenOnRefresh?: boolean;
-  rateLimit?: "standard" | "enterprise" | "off";
+  /** Leaky bucket per portal: Bitrix24's plans, off, or explicit numbers (tests that need a faster bucket). */
+  rateLimit?: "standard" | "enterprise" | "off" | { burst: number; drainPerSec: number };
   /** Operating budget per (portal, app, method) over a 600 s window. */
   operatingLimitSec?: number;
   /** Simulated execution time of one call; feeds `time.operating` and the operating limit. */

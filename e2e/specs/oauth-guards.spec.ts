@@ -77,6 +77,19 @@ test.describe("OAuth callback guards", () => {
     expect((await page.context().cookies()).find((c) => c.name.includes("session-token"))).toBeUndefined();
   });
 
+  test("a callback's server_domain is never used: the code goes only to the configured OAuth server, by POST", async ({ page, landing, portalLogin, emulator }) => {
+    const callback = await captureCallback(page, landing, portalLogin);
+    callback.searchParams.set("server_domain", "127.0.0.1:1");
+    const since = await emulator.lastSeq();
+    await page.goto(callback.toString());
+    await expect(page).toHaveURL(/\/dashboard$/);
+    const calls = await emulator.tokenRequests(since);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.method).toBe("POST");
+    expect(new URLSearchParams(calls[0]!.body).get("client_secret")).toBe(e2e.clientSecret);
+    expect(Object.keys(calls[0]!.query)).toEqual([]);
+  });
+
   test("a successful callback cannot be replayed; the replay sends no token request", async ({ page, landing, portalLogin, emulator }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     await page.goto(callback.toString());
