@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Db from "@/lib/db";
 import { useAppDatabase } from "@/test/app-db";
+import { appTokenMatches, sealAppToken } from "./app-token";
 import { envelopeKid, type KeyRing } from "./crypto";
 import type * as Refresh from "./refresh";
 import type * as TokenStore from "./token-store";
@@ -30,6 +31,7 @@ beforeAll(async () => {
   refresh = await import("./refresh");
   for (const [i, memberId] of MEMBERS.entries()) {
     await database.db().portal.create({ data: { memberId, domain: `p${i}.bitrix24.com`, clientEndpoint: `https://p${i}.bitrix24.com/rest/`, serverEndpoint: "https://oauth.bitrix.info/rest/" } });
+    await database.db().portal.update({ where: { memberId }, data: { applicationToken: sealAppToken(memberId, `app-token-${i}`, { keys: [k1] }) } });
     await store.storeIssuedPair({ memberId, kind: "user", bitrixUserId: 1, accessToken: `access-canary-${i}`, refreshToken: `refresh-canary-${i}`, expiresAt: new Date(Date.now() + 3_600_000) });
   }
 });
@@ -54,7 +56,12 @@ describe("token store", () => {
   it("rotation: rows written with k1 read under {k2, k1}; after tokens:rotate none references k1 and k2 alone reads all", async () => {
     const rotated: KeyRing = { keys: [k2, k1] };
     const report = await store.reencryptAll(rotated);
-    expect(report).toEqual({ scanned: 2, rewritten: 2, skipped: 0, unreadable: 0 });
+    expect(report).toEqual({ scanned: 4, rewritten: 4, skipped: 0, unreadable: 0 });
+    const portals = await database.db().portal.findMany();
+    for (const p of portals) {
+      expect(envelopeKid(p.applicationToken!)).toBe("k2");
+      expect(appTokenMatches(p.memberId, p.applicationToken, `app-token-${MEMBERS.indexOf(p.memberId)}`, { keys: [k2] })).toBe(true);
+    }
     const rows = await database.db().tokenPair.findMany();
     for (const r of rows) expect([envelopeKid(r.accessToken), envelopeKid(r.refreshToken)]).toEqual(["k2", "k2"]);
     for (const r of rows) expect(store.rowToPair(r, { keys: [k2] }).refreshToken).toMatch(/^refresh-canary-\d$/);

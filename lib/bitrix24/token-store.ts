@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import type { TokenPair as TokenPairRow } from "@/lib/generated/prisma/client";
 import { b24Config } from "./config";
 import { decryptToken, encryptToken, envelopeKid, type KeyRing } from "./crypto";
+import { openAppToken, sealAppToken } from "./app-token";
 import { tokenBinding, type TokenKind, type TokenOwner } from "./token-binding";
 
 /**
@@ -93,7 +94,10 @@ export async function reencryptAll(ring: KeyRing = b24Config().ring, pageSize = 
   const report: RotationReport = { scanned: 0, rewritten: 0, skipped: 0, unreadable: 0 };
   for (let cursor: string | undefined; ; ) {
     const rows = await db().tokenPair.findMany({ take: pageSize, orderBy: { id: "asc" }, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
-    if (rows.length === 0) return report;
+    if (rows.length === 0) {
+      await reencryptAppTokens(ring, report);
+      return report;
+    }
     cursor = rows[rows.length - 1]!.id;
     for (const row of rows) {
       report.scanned++;
@@ -110,5 +114,25 @@ export async function reencryptAll(ring: KeyRing = b24Config().ring, pageSize = 
       if (done.count === 1) report.rewritten++;
       else report.skipped++;
     }
+  }
+}
+
+async function reencryptAppTokens(ring: KeyRing, report: RotationReport): Promise<void> {
+  const current = ring.keys[0]!.kid;
+  const portals = await db().portal.findMany({ where: { applicationToken: { not: null } }, select: { id: true, memberId: true, applicationToken: true } });
+  for (const p of portals) {
+    report.scanned++;
+    const stored = p.applicationToken!;
+    if (envelopeKid(stored) === current) continue;
+    let clear: string;
+    try {
+      clear = openAppToken(p.memberId, stored, ring);
+    } catch {
+      report.unreadable++;
+      continue;
+    }
+    const done = await db().portal.updateMany({ where: { id: p.id, applicationToken: stored }, data: { applicationToken: sealAppToken(p.memberId, clear, ring) } });
+    if (done.count === 1) report.rewritten++;
+    else report.skipped++;
   }
 }
