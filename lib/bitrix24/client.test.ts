@@ -201,6 +201,16 @@ describe("call", () => {
     expect(await s.restLog()).toHaveLength(2);
   });
 
+  it("a plan-level ACCESS_DENIED (401) marks the portal blocked; a method-level one (403) does not", async () => {
+    const s = await setup();
+    const body = { error: "ACCESS_DENIED", error_description: "REST is available only on commercial plans." };
+    await s.emu.control.addFault({ path: "/rest/profile", count: 1, kind: "status", status: 401, body });
+    await rejection(s.client.call("profile"));
+    await s.emu.control.addFault({ path: "/rest/profile", count: 1, kind: "status", status: 403, body: { error: "ACCESS_DENIED", error_description: "Access denied!" } });
+    await rejection(s.client.call("profile"));
+    expect(s.seen.marks).toEqual(["blocked:ACCESS_DENIED"]);
+  });
+
   it("maps method errors with Bitrix24's code in upstream", async () => {
     const s = await setup({ app: { ...APP, scope: "user" } });
     expect(await rejection(s.client.call("crm.deal.list"))).toMatchObject({ code: "forbidden", upstream: "insufficient_scope" });

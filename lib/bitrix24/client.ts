@@ -146,7 +146,9 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
       const reset = operatingResetAt.get(method.toLowerCase());
       retryAfterSec = reset === undefined ? undefined : Math.max(0, Math.ceil((reset * 1000 - now()) / 1000));
     }
-    if (PORTAL_BLOCKERS.has(upstream)) await markPortal(upstream);
+    // ACCESS_DENIED from the auth layer (401: "REST is available only on commercial plans") blocks the whole portal;
+    // the method-level one (403, e.g. a non-admin) does not.
+    if (PORTAL_BLOCKERS.has(upstream) || (upstream === "ACCESS_DENIED" && res.status === 401)) await markPortal(upstream);
     const message = err?.description || (res.status === 200 ? "Bitrix24 sent an unexpected answer." : "Bitrix24 returned an error.");
     return new B24Error(code, message, { upstream, upstreamStatus: res.status, retryAfterSec });
   }
