@@ -44,10 +44,10 @@ export async function handleEventDelivery(req: Request, defer: Defer): Promise<R
     if (!EVENT.test(event)) throw new B24Error("bad_request", "The delivery names no valid event.");
     if (!memberId || !MEMBER_ID.test(memberId)) throw new B24Error("bad_request", "The delivery names no valid portal.");
     const outcome = await dispatch(event, memberId, tree, defer);
-    log.info("b24.event", { event, memberId, outcome });
+    log.info("b24.event", { name: event, memberId, outcome });
     return Response.json({ status: "success" }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    log.warn("b24.event.refused", { event: EVENT.test(event) ? event : "invalid", memberId: memberId && MEMBER_ID.test(memberId) ? memberId : undefined, code: isB24Error(err) ? err.code : "internal" });
+    log.warn("b24.event.refused", { name: EVENT.test(event) ? event : "invalid", memberId: memberId && MEMBER_ID.test(memberId) ? memberId : undefined, reason: isB24Error(err) ? err.code : "internal" });
     return errorJson(err);
   }
 }
@@ -100,7 +100,7 @@ async function bindQuietly(memberId: string): Promise<void> {
   try {
     await bindAppEvents(memberId);
   } catch (err) {
-    log.error("b24.install.bind_failed", { memberId, code: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
+    log.error("b24.install.bind_failed", { memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
   }
 }
 
