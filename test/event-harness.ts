@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { startEmulator, type Emulator } from "@/e2e/emulator";
 import type * as Db from "@/lib/db";
 import type * as Events from "@/lib/bitrix24/events";
-import { useAppDatabase } from "./app-db";
+// Aliased: it is a plain setup function, not a React hook, and runs inside an async setup here.
+import { useAppDatabase as prepareAppDatabase } from "./app-db";
 
 /**
  * The events route as Bitrix24 sees it: a real HTTP server in front of `handleEventDelivery`, a real emulator as
@@ -37,13 +38,13 @@ export async function startHarness(portals = 2): Promise<Harness> {
   const defer: Events.Defer = (task) => {
     pending.push(new Promise<void>((r) => setImmediate(r)).then(task));
   };
-  let events: typeof Events | undefined;
+  const loaded: { events?: typeof Events } = {};
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string");
     const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) });
-    const response = await events!.handleEventDelivery(request, defer);
+    const response = await loaded.events!.handleEventDelivery(request, defer);
     res.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
   });
   const appUrl = `http://127.0.0.1:${await listen(server)}`;
@@ -53,7 +54,7 @@ export async function startHarness(portals = 2): Promise<Harness> {
     app: { ...CLIENT, appUrl, installHandlerUrl: eventsUrl },
     portals: Array.from({ length: portals }, () => ({})),
   });
-  const { cleanup } = useAppDatabase({
+  const { cleanup } = prepareAppDatabase({
     NEXTAUTH_URL: appUrl,
     B24_CLIENT_ID: CLIENT.clientId,
     B24_CLIENT_SECRET: CLIENT.clientSecret,
@@ -61,22 +62,23 @@ export async function startHarness(portals = 2): Promise<Harness> {
     TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
   });
   const database = await import("@/lib/db");
-  events = await import("@/lib/bitrix24/events");
-  const loaded = events;
+  const events = await import("@/lib/bitrix24/events");
+  loaded.events = events;
+  const settle = async () => {
+    while (pending.length > 0) await Promise.all(pending.splice(0));
+  };
 
   return {
     emu,
     appUrl,
     eventsUrl,
     db: database.db,
-    events: loaded,
+    events,
     defer,
-    async settle() {
-      while (pending.length > 0) await Promise.all(pending.splice(0));
-    },
+    settle,
     async post(body, type = "application/x-www-form-urlencoded") {
       const started = performance.now();
-      const res = await loaded.handleEventDelivery(new Request(eventsUrl, { method: "POST", body, headers: { "content-type": type } }), defer);
+      const res = await events.handleEventDelivery(new Request(eventsUrl, { method: "POST", body, headers: { "content-type": type } }), defer);
       return { status: res.status, body: (await res.json()) as { error?: string; status?: string }, ms: performance.now() - started };
     },
     async lastSeq() {
@@ -84,7 +86,7 @@ export async function startHarness(portals = 2): Promise<Harness> {
       return log.length ? log[log.length - 1]!.seq : 0;
     },
     async stop() {
-      await this.settle().catch(() => undefined);
+      await settle().catch(() => undefined);
       await database.db().$disconnect();
       await emu.stop();
       await new Promise<void>((r) => server.close(() => r()));
