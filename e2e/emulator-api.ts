@@ -67,6 +67,10 @@ export class EmulatorApi {
   uninstall(memberId: string, opts: { clean?: boolean } = {}) {
     return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/uninstall`, { method: "POST", body: opts });
   }
+  /** Every event POST the emulator made, with the exact form body it sent. */
+  deliveries(since = 0) {
+    return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
+  }
   portal(memberId: string) {
     return this.call<{ installed: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }> }>(`portals/${memberId}`);
   }

@@ -93,4 +93,24 @@ test.describe("Marketplace lifecycle", () => {
     expect(res.status()).toBe(403);
     expect(await db.portal(other.memberId)).toEqual(before);
   });
+
+  test("the same ONAPPINSTALL delivered twice at once: both 2xx within 1 s, one portal row, one portal pair", async ({ emulator, db, request }) => {
+    const other = await secondPortal(emulator);
+    await installWithoutUi(emulator, other.memberId);
+    const body = (await emulator.deliveries()).filter((d) => d.event === "ONAPPINSTALL" && d.body.includes(other.memberId)).at(-1)!.body;
+    const portalsBefore = (await db.counts()).portals;
+    const send = async () => {
+      const started = Date.now();
+      const res = await request.post("/api/b24/events", { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
+      return { status: res.status(), ms: Date.now() - started };
+    };
+    for (const r of await Promise.all([send(), send()])) {
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(1000);
+    }
+    const posted = new URLSearchParams(body);
+    const pair = await db.pair(other.memberId, 1, "portal");
+    expect(pair).toMatchObject({ accessToken: posted.get("auth[access_token]"), refreshToken: posted.get("auth[refresh_token]") });
+    expect((await db.counts()).portals).toBe(portalsBefore);
+  });
 });
