@@ -59,4 +59,28 @@ export class EmulatorApi {
   clearFaults() {
     return this.call<unknown>("faults/clear", { method: "POST", body: {} });
   }
+  /** A new installation; `noUi` POSTs ONAPPINSTALL to the app's events route and returns its answer. */
+  install(memberId: string, opts: { noUi?: boolean; userId?: number } = {}) {
+    return this.call<{ applicationToken: string; delivery?: Delivery }>(`portals/${memberId}/install`, { method: "POST", body: opts });
+  }
+  /** Revokes the portal's tokens, then sends ONAPPUNINSTALL (with `data[CLEAN]`) to the bound handlers. */
+  uninstall(memberId: string, opts: { clean?: boolean } = {}) {
+    return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/uninstall`, { method: "POST", body: opts });
+  }
+  /** Every event POST the emulator made, with the exact form body it sent. */
+  deliveries(since = 0) {
+    return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
+  }
+  portal(memberId: string) {
+    return this.call<{ installed: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }> }>(`portals/${memberId}`);
+  }
+}
+
+/** One event POST the emulator made to the app. */
+export interface Delivery {
+  event: string;
+  handler: string;
+  status: number;
+  ok: boolean;
+  error?: string;
 }

@@ -12,6 +12,7 @@ const { values } = parseArgs({
     "app-url": { type: "string" },
     "client-id": { type: "string" },
     "client-secret": { type: "string" },
+    "install-handler-url": { type: "string" },
   },
   strict: true,
 });
@@ -38,13 +39,16 @@ const rateLimit = rateLimitOption(values["rate-limit"] ?? "standard");
 const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
 const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
 const deals = num(values.deals, 0, "--deals");
+const appUrl = values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000";
 
 const emulator = await startEmulator({
   oauthPort: num(values["oauth-port"] ?? env.B24_EMULATOR_OAUTH_PORT, 0, "--oauth-port"),
   app: {
     clientId: values["client-id"] ?? env.B24_CLIENT_ID ?? "local.emulator.0000000000000001",
     clientSecret: values["client-secret"] ?? env.B24_CLIENT_SECRET ?? "emulator-secret-please-change-0123456789",
-    appUrl: values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000",
+    appUrl,
+    // Where a no-UI install (`install {noUi: true}`) POSTs ONAPPINSTALL; the template's events route by default.
+    installHandlerUrl: values["install-handler-url"] ?? env.B24_EMULATOR_INSTALL_HANDLER_URL ?? `${appUrl.replace(/\/+$/, "")}/api/b24/events`,
   },
   rateLimit,
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).

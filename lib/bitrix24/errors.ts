@@ -5,6 +5,8 @@
  */
 export type B24ErrorCode =
   | "bad_request"
+  | "payload_too_large"
+  | "unsupported_media_type"
   | "unauthenticated"
   | "forbidden"
   | "portal_not_allowed"
@@ -27,6 +29,8 @@ export type B24ErrorCode =
 
 const STATUS: Record<B24ErrorCode, number> = {
   bad_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unauthenticated: 401,
   forbidden: 403,
   portal_not_allowed: 400,

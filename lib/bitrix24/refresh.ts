@@ -38,11 +38,21 @@ function loadRow(owner: TokenOwner) {
 
 function usable(row: Row | null): Row {
   if (!row) throw new B24Error("needs_reauth", "No Bitrix24 connection is stored for you. Sign in again.");
-  const portal = row.portal.status;
+  portalUsable(row.portal.status);
+  if (row.portal.status === "needs_reauth" || row.status !== "active") throw new B24Error("needs_reauth", "The Bitrix24 connection expired. Sign in again.");
+  return row;
+}
+
+function portalUsable(portal: string | undefined): void {
   if (portal === "uninstalled") throw new B24Error("portal_uninstalled", "The app was uninstalled from this portal.");
   if (portal === "blocked") throw new B24Error("portal_blocked", "Bitrix24 blocked this portal for the app (payment or deletion).");
-  if (portal === "needs_reauth" || row.status !== "active") throw new B24Error("needs_reauth", "The Bitrix24 connection expired. Sign in again.");
-  return row;
+}
+
+/** An uninstall deletes the pairs, so a missing row still reports the portal's state rather than "sign in". */
+async function loadUsable(owner: TokenOwner): Promise<Row> {
+  const row = await loadRow(owner);
+  if (!row) portalUsable((await db().portal.findUnique({ where: { memberId: owner.memberId }, select: { status: true } }))?.status);
+  return usable(row);
 }
 
 function credentials(row: Row, pair: TokenPair): RestCredentials {
@@ -65,7 +75,7 @@ export class DbTokenSource implements TokenSource {
   ) {}
 
   async current(): Promise<RestCredentials> {
-    const row = usable(await loadRow(this.owner));
+    const row = await loadUsable(this.owner);
     const pair = await this.decryptOrKill(row);
     if (pair.expiresAt.getTime() - Date.now() > REFRESH_AHEAD_SEC * 1000) return credentials(row, pair);
     try {
@@ -78,7 +88,7 @@ export class DbTokenSource implements TokenSource {
   }
 
   async renew(stale: RestCredentials): Promise<RestCredentials> {
-    const row = usable(await loadRow(this.owner));
+    const row = await loadUsable(this.owner);
     const pair = await this.decryptOrKill(row);
     if (pair.accessToken !== stale.accessToken) return credentials(row, pair);
     return this.renewFrom(row.version);
@@ -97,7 +107,7 @@ export class DbTokenSource implements TokenSource {
       inflight.set(key, flight);
     }
     const pair = await flight;
-    const row = usable(await loadRow(this.owner));
+    const row = await loadUsable(this.owner);
     return credentials(row, pair);
   }
 
@@ -114,7 +124,7 @@ export class DbTokenSource implements TokenSource {
   private async refreshShared(seenVersion: number): Promise<TokenPair> {
     const deadline = Date.now() + LEASE_MS + REFRESH_TIMEOUT_MS;
     for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-      const row = usable(await loadRow(this.owner));
+      const row = await loadUsable(this.owner);
       if (row.version !== seenVersion) return this.decryptOrKill(row);
       const backoffSec = Math.min(MAX_BACKOFF_SEC, 2 ** row.refreshFailures);
       if (row.refreshFailures > 0 && Date.now() - row.updatedAt.getTime() < backoffSec * 1000) {
