@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startEmulator, type Emulator, type EmulatorOptions } from "@/e2e/emulator";
 import { appEnv, e2e } from "@/e2e/env";
+import { DEFAULT_PG_ADMIN_URL, dropDatabase } from "@/scripts/pg-admin.mjs";
 
 /**
  * Real app processes for the proxy and storm benchmarks: the worktree's own production build (`npm run build`),
@@ -60,6 +61,8 @@ export async function startCluster(opts: {
   });
   process.env.E2E_OAUTH_PORT = new URL(emu.oauthUrl).port;
   const env = { ...appEnv(), LOG_LEVEL: "error", E2E_APP_LOG: "", ...opts.env } as unknown as NodeJS.ProcessEnv;
+  // The PostgreSQL database (created by scripts/e2e-app.mjs) is this run's own and is dropped on stop.
+  const dbName = decodeURIComponent(new URL(e2e.databaseUrl).pathname.slice(1));
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   const stop = async () => {
@@ -67,6 +70,7 @@ export async function startCluster(opts: {
       children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGTERM"))))),
     );
     await emu.stop();
+    if (opts.flavour === "postgres") await dropDatabase(process.env.PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL, dbName);
   };
   try {
     for (let i = 0; i < opts.instances; i++) {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { appBenches } from "./apps";
 import { bucketMinimum, listAllBench, type ListRun } from "./list-all";
 import { operatingBench } from "./operating";
 import { markdownTable, secs, type Cell } from "./table";
@@ -91,8 +92,7 @@ await section("operating", async () => {
   };
 });
 
-const optional = await import("./apps").catch(() => null);
-if (optional) await optional.appBenches({ quick, section, wanted });
+await appBenches({ quick, section });
 
 const machine = {
   nproc: cpus().length,
