@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pageWeightBench } from "./page-weight";
-import { proxyBench } from "./proxy";
+import { proxyBench } from "./proxy-overhead";
 import { stormBench } from "./storm";
 import { kb, ms, type Cell } from "./table";
 
