@@ -39,6 +39,8 @@ export interface RestCounts {
   requests: number;
   queryLimitExceeded: number;
   operatingLimit: number;
+  /** Time the emulator spent answering them (its in-memory filter and sort), summed. */
+  serverSeconds: number;
 }
 
 /** HTTP requests the portal received on /rest/, and how many it refused for the bucket or the operating budget. */
@@ -49,5 +51,6 @@ export async function restCounts(emu: Emulator): Promise<RestCounts> {
     // A batch answers 200 with sub-call errors, so 503s are counted by status and sub-call refusals by the text below.
     queryLimitExceeded: log.filter((l) => l.status === 503).length,
     operatingLimit: log.filter((l) => l.status === 429).length,
+    serverSeconds: log.reduce((n, l) => n + l.durationMs, 0) / 1000,
   };
 }

@@ -22,6 +22,7 @@ export interface ListRun {
   requests: number;
   queryLimitExceeded: number;
   operatingLimit: number;
+  serverSeconds: number;
   rows: number;
   exactlyOnce: boolean;
   note?: string;

@@ -13,6 +13,8 @@ import { markdownTable, secs, type Cell } from "./table";
  */
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
+// The SDK helpers need ~75 s each at 10,000 deals; --skip-sdk re-measures only our side.
+const skipSdk = args.includes("--skip-sdk");
 const onlyArg = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const only = onlyArg ? onlyArg.split(",") : null;
 const wanted = (name: string) => !only || only.includes(name);
@@ -47,34 +49,35 @@ const listRow = (r: ListRun): Cell[] => [
   r.requests,
   r.queryLimitExceeded,
   r.exactlyOnce ? "yes" : "no",
+  secs(r.serverSeconds),
 ];
 
 await section("list-all", async () => {
-  const runs = await listAllBench({ quick, sdk: true, onRun: (r) => process.stderr.write(`  ${JSON.stringify(r)}\n`) });
+  const runs = await listAllBench({ quick, sdk: !skipSdk, onRun: (r) => process.stderr.write(`  ${JSON.stringify(r)}\n`) });
   const [small, ...rest] = runs;
   const big = runs.at(-1)!;
   const sdk = rest.slice(0, -1);
-  const rows: Cell[][] = [["contender", "deals", "wall time", "HTTP requests", "QUERY_LIMIT_EXCEEDED", "every row once"], ...runs.map(listRow)];
+  const rows: Cell[][] = [["contender", "deals", "wall time", "HTTP requests", "QUERY_LIMIT_EXCEEDED", "every row once", "emulator answer time"], ...runs.map(listRow)];
   for (const n of [small!.deals, big.deals]) {
     const min = bucketMinimum(n);
     const page = bucketMinimum(n, 50);
-    rows.push([`bucket minimum, 2,500 rows/request (one page/request: ${page.requests} req, ${secs(page.seconds)})`, n, secs(min.seconds), min.requests, 0, "-"]);
+    rows.push([`bucket minimum, 2,500 rows/request (one page/request: ${page.requests} req, ${secs(page.seconds)})`, n, secs(min.seconds), min.requests, 0, "-", "-"]);
   }
-  const fastestSdk = Math.min(...sdk.map((r) => r.seconds));
+  const fastestSdk = sdk.length ? Math.min(...sdk.map((r) => r.seconds)) : NaN;
   const speedup = fastestSdk / small!.seconds;
   const bigMin = bucketMinimum(big.deals);
   const all = runs.filter((r) => r.contender.startsWith("ours"));
   return {
     rows,
     targets: [
+      ...(sdk.length ? [{ target: `list-all ${small!.deals.toLocaleString("en-US")}: at least 50x faster than every SDK list helper`, met: speedup >= 50, figure: `${speedup.toFixed(0)}x (fastest helper ${secs(fastestSdk)} vs ${secs(small!.seconds)})` }] : []),
       { target: `list-all ${small!.deals.toLocaleString("en-US")}: at most 5 HTTP requests`, met: small!.requests <= 5, figure: `${small!.requests} requests` },
-      { target: `list-all ${small!.deals.toLocaleString("en-US")}: at least 50x faster than every SDK list helper`, met: speedup >= 50, figure: `${speedup.toFixed(0)}x (fastest helper ${secs(fastestSdk)} vs ${secs(small!.seconds)})` },
       {
         target: `list-all ${big.deals.toLocaleString("en-US")}: within 1.2x the bucket minimum`,
-        // The minimum wait is 0 s while the requests fit in the burst, so the bound is on requests and on the time
-        // beyond the minimum wait being the emulator's own work (under 1.2x the minimum plus 5 s).
-        met: big.requests <= 1.2 * bigMin.requests && big.seconds <= 1.2 * bigMin.seconds + 5,
-        figure: `${big.requests} requests / minimum ${bigMin.requests}; ${secs(big.seconds)} / minimum wait ${secs(bigMin.seconds)}`,
+        // Under the bucket, 41 requests fit in the burst, so the minimum wait is 0 s and the fastest possible run is
+        // the emulator's own answer time for those requests (its in-memory scan); wall time is held against that.
+        met: big.requests <= 1.2 * bigMin.requests && big.seconds <= 1.2 * (bigMin.seconds + big.serverSeconds),
+        figure: `${big.requests} requests (minimum ${bigMin.requests}); ${secs(big.seconds)} vs minimum ${secs(bigMin.seconds + big.serverSeconds)} (bucket wait ${secs(bigMin.seconds)} + emulator answer time ${secs(big.serverSeconds)}) = ${(big.seconds / (bigMin.seconds + big.serverSeconds)).toFixed(2)}x`,
       },
       { target: "list-all: zero QUERY_LIMIT_EXCEEDED (ours)", met: all.every((r) => r.queryLimitExceeded === 0), figure: all.map((r) => r.queryLimitExceeded).join(", ") },
       { target: "list-all: every row exactly once (ours)", met: all.every((r) => r.exactlyOnce), figure: all.map((r) => (r.exactlyOnce ? "yes" : "no")).join(", ") },
@@ -86,7 +89,7 @@ await section("list-all", async () => {
 await section("operating", async () => {
   const runs = await operatingBench({ quick, onRun: (r) => process.stderr.write(`  ${JSON.stringify(r)}\n`) });
   return {
-    rows: [["contender (100 ms + 0.02 ms per skipped row)", "deals", "wall time", "HTTP requests", "QUERY_LIMIT_EXCEEDED", "every row once"], ...runs.map(listRow)],
+    rows: [["contender (100 ms + 0.02 ms per skipped row)", "deals", "wall time", "HTTP requests", "QUERY_LIMIT_EXCEEDED", "every row once", "emulator answer time"], ...runs.map(listRow)],
     targets: [],
     data: runs,
   };
