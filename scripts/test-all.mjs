@@ -1,6 +1,6 @@
 // `npm test`: every suite, in the order CI runs them, with one closing line `N passed, N failed` summing them all.
 // Suites: lint, typecheck, unit+integration (vitest, incl. the emulator's own tests and the migration tests),
-// migration checks on both engines (db-check), e2e in Chromium on SQLite, then on PostgreSQL.
+// migration checks on both engines (db-check), e2e in Chromium on SQLite, then on PostgreSQL, then bench --quick.
 // Needs PostgreSQL at PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres); .ci/run starts one if absent.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -74,6 +74,10 @@ for (const flavour of ["sqlite", "postgres"]) {
     return { passed: expected + flaky, failed: unexpected + (r.ok || unexpected ? 0 : 1) };
   });
 }
+
+// The benchmarks' quick mode keeps them working (`npm run bench` is the full run, not part of npm test). It runs after
+// the PostgreSQL e2e build so every benchmark has a build to use; it fails only when a benchmark breaks.
+suite("bench-quick", () => single(run("npm", ["run", "bench", "--", "--quick"]).ok));
 
 // Leave the default (SQLite) Prisma client in place so `npm run dev` works after the suite.
 spawnSync(process.execPath, ["scripts/prisma-generate.mjs"], { cwd: root, env: { ...baseEnv, DATABASE_URL: "" }, stdio: "ignore" });

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { startEmulator, type Emulator, type EmulatorOptions } from "@/e2e/emulator";
+import { appEnv, e2e } from "@/e2e/env";
+import { DEFAULT_PG_ADMIN_URL, dropDatabase } from "@/scripts/pg-admin.mjs";
+
+/**
+ * Real app processes for the proxy and storm benchmarks: the worktree's own production build (`npm run build`),
+ * started the way the e2e harness does (scripts/e2e-app.mjs prepares the database, then `next start`), with the
+ * e2e environment pointed at an in-process emulator. Everything listens on 127.0.0.1.
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app ${url} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`app ${url} did not become healthy`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface AppCluster {
+  emu: Emulator;
+  /** The first URL is the public one (NEXTAUTH_URL); the others are extra instances behind it. */
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(opts: {
+  instances: number;
+  flavour: "sqlite" | "postgres";
+  emulator?: Partial<EmulatorOptions>;
+  env?: Record<string, string>;
+}): Promise<AppCluster> {
+  const appPort = await freePort();
+  // e2e/env.ts derives every URL, the database name and the secrets from these; the bench reuses that contract.
+  process.env.E2E_APP_PORT = String(appPort);
+  process.env.E2E_DB = opts.flavour;
+  const emu = await startEmulator({
+    rateLimit: "off",
+    portals: [{ deals: 120 }],
+    ...opts.emulator,
+    app: { clientId: e2e.clientId, clientSecret: e2e.clientSecret, appUrl: e2e.appUrl },
+  });
+  process.env.E2E_OAUTH_PORT = new URL(emu.oauthUrl).port;
+  const env = { ...appEnv(), LOG_LEVEL: "error", E2E_APP_LOG: "", ...opts.env } as unknown as NodeJS.ProcessEnv;
+  // The PostgreSQL database (created by scripts/e2e-app.mjs) is this run's own and is dropped on stop.
+  const dbName = decodeURIComponent(new URL(e2e.databaseUrl).pathname.slice(1));
+  const children: ChildProcess[] = [];
+  const urls: string[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGTERM"))))),
+    );
+    await emu.stop();
+    if (opts.flavour === "postgres") await dropDatabase(process.env.PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL, dbName);
+  };
+  try {
+    for (let i = 0; i < opts.instances; i++) {
+      const port = i === 0 ? appPort : await freePort();
+      // The first instance prepares the database (SQLite file reset or PostgreSQL database created, migrations).
+      const args = i === 0 ? ["scripts/e2e-app.mjs"] : ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
+      const child = spawn(process.execPath, args, { cwd: root, env: { ...env, E2E_APP_PORT: String(port) }, stdio: "ignore" });
+      children.push(child);
+      urls.push(`http://127.0.0.1:${port}`);
+      await waitHealthy(urls[i]!, child);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { emu, urls, stop };
+}

@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { pageWeightBench } from "./page-weight";
+import { proxyBench } from "./proxy-overhead";
+import { stormBench } from "./storm";
+import { kb, ms, type Cell } from "./table";
+
+/**
+ * The benchmarks that need the app's production build. The full run builds what is missing (SQLite for the proxy,
+ * PostgreSQL for the storm, as `npm test` does); the quick run never builds and uses whichever build exists, skipping
+ * what it cannot run (reported in the table).
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+type Flavour = "sqlite" | "postgres";
+
+export interface SectionResult {
+  rows: Cell[][];
+  targets: Array<{ target: string; met: boolean; figure: string }>;
+  data: unknown;
+}
+type SectionFn = (name: string, fn: () => Promise<SectionResult>) => Promise<void>;
+
+function builtFlavour(): Flavour | null {
+  if (!existsSync(`${root}.next/BUILD_ID`)) return null;
+  const marker = `${root}.next/b24-db-flavour`;
+  return existsSync(marker) && readFileSync(marker, "utf8").trim() === "postgres" ? "postgres" : "sqlite";
+}
+
+function ensureBuild(flavour: Flavour, quick: boolean): boolean {
+  if (builtFlavour() === flavour || (quick && flavour === "sqlite" && builtFlavour() !== null)) return true;
+  if (quick) return false;
+  // Only the URL's scheme matters at build time (it picks the generated Prisma client); nothing connects.
+  const DATABASE_URL = flavour === "postgres" ? "postgresql://build@127.0.0.1:5432/build" : "";
+  process.stderr.write(`bench: building the app (${flavour})…\n`);
+  const r = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, env: { ...process.env, DATABASE_URL }, stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) throw new Error(`npm run build (${flavour}) failed`);
+  return true;
+}
+
+const skipped = (why: string): SectionResult => ({ rows: [["skipped"], [why]], targets: [], data: { skipped: why } });
+
+export async function appBenches(opts: { quick: boolean; section: SectionFn }): Promise<void> {
+  const { quick, section } = opts;
+
+  await section("page-weight", async () => {
+    if (!ensureBuild(builtFlavour() ?? "sqlite", quick)) return skipped("no production build (run `npm run build`)");
+    const r = await pageWeightBench();
+    if (!r) return skipped("no production build");
+    const dashboard = r.routes.find((x) => x.route === "/dashboard")!;
+    return {
+      rows: r.rows,
+      targets: [
+        {
+          target: "dashboard first-load JS within 10% of the bare page plus the code it needs",
+          met: dashboard.bytes <= r.dashboardBudget,
+          figure: `${kb(dashboard.bytes)} vs budget ${kb(r.dashboardBudget)} (bare ${kb(r.bare.bytes)} + own ${kb(dashboard.ownBytes)}, +10%)`,
+        },
+      ],
+      data: r,
+    };
+  });
+
+  await section("proxy", async () => {
+    // Either engine serves the proxy; the quick run uses whatever was built last.
+    if (!ensureBuild("sqlite", quick)) return skipped("no production build (run `npm run build`)");
+    const r = await proxyBench({ quick, flavour: builtFlavour() ?? "sqlite" });
+    const t = r.figures.throughput;
+    return {
+      rows: r.rows,
+      targets: [
+        { target: "proxy: p50 overhead at most 3 ms over the direct call at 1 client", met: r.p50Overhead1 <= 3, figure: ms(r.p50Overhead1) },
+        { target: "proxy: at least 500 proxied requests/s on 2 cores", met: t.perSec >= 500 && t.failed === 0, figure: `${t.perSec.toFixed(0)} req/s, ${t.failed} failed` },
+      ],
+      data: r.figures,
+    };
+  });
+
+  await section("refresh-storm", async () => {
+    if (!ensureBuild("postgres", quick)) return skipped("needs a PostgreSQL build (DATABASE_URL=postgresql://… npm run build)");
+    const r = await stormBench({ quick });
+    const f = r.figures;
+    return {
+      rows: r.rows,
+      targets: [
+        { target: "refresh storm: exactly 1 token grant per expired pair", met: f.grants === f.expiredPairs, figure: `${f.grants} grants for ${f.expiredPairs} expired pair(s)` },
+        { target: "refresh storm: 0 failed calls", met: f.failed === 0, figure: `${f.failed} failed, p99 ${ms(f.p99Ms)}` },
+      ],
+      data: f,
+    };
+  });
+}

@@ -1,0 +1,90 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { kb, type Cell } from "./table";
+
+/**
+ * First-load JavaScript per route, gzipped, read from a Turbopack production build: the root main files every App
+ * Router page loads (build-manifest.json `rootMainFiles`) plus the route's own entry chunks (its
+ * page_client-reference-manifest.js `entryJSFiles` for the layouts and the page). The baseline is a bare Next.js app
+ * (one layout, one static page, no client code) built with the same `next` from this worktree's node_modules.
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export interface RouteWeight {
+  route: string;
+  bytes: number;
+  /** Chunks no bare page needs: the route's own client code. */
+  ownBytes: number;
+  files: number;
+}
+
+function gz(file: string): number {
+  return gzipSync(readFileSync(file)).length;
+}
+
+function entryFiles(dist: string, route: string): string[] {
+  const dir = route === "/" ? "" : route;
+  const text = readFileSync(join(dist, "server/app", dir, "page_client-reference-manifest.js"), "utf8");
+  const m = /"entryJSFiles":(\{[^}]*\})/.exec(text);
+  if (!m) throw new Error(`no entryJSFiles for ${route}`);
+  const entries = JSON.parse(m[1]!) as Record<string, string[]>;
+  const page = `[project]/app${route === "/" ? "" : route}/page`;
+  // Layouts on the route's path and the page itself; global-error loads only when rendering fails.
+  return Object.entries(entries)
+    .filter(([k]) => k === page || (/\/layout$/.test(k) && page.startsWith(k.replace(/\/layout$/, "/"))))
+    .flatMap(([, files]) => files);
+}
+
+export function routeWeight(dist: string, route: string): RouteWeight {
+  const manifest = JSON.parse(readFileSync(join(dist, "build-manifest.json"), "utf8")) as { rootMainFiles: string[] };
+  const rootFiles = new Set(manifest.rootMainFiles);
+  const own = [...new Set(entryFiles(dist, route))].filter((f) => !rootFiles.has(f));
+  const all = [...rootFiles, ...own];
+  return {
+    route,
+    bytes: all.reduce((n, f) => n + gz(join(dist, f)), 0),
+    ownBytes: own.reduce((n, f) => n + gz(join(dist, f)), 0),
+    files: all.length,
+  };
+}
+
+function buildBare(): string {
+  // Inside the worktree (bench/results is git-ignored) so the same node_modules and Next resolve without symlinks.
+  const dir = join(root, "bench/results/bare-app");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "app"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
+  writeFileSync(join(dir, "app/layout.jsx"), 'export default function L({ children }) { return <html lang="en"><body>{children}</body></html>; }\n');
+  writeFileSync(join(dir, "app/page.jsx"), "export default function P() { return <p>bare</p>; }\n");
+  const r = spawnSync(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "build", dir], {
+    cwd: root,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`bare build failed: ${(r.stderr || r.stdout).slice(-500)}`);
+  return dir;
+}
+
+export async function pageWeightBench(): Promise<{ rows: Cell[][]; routes: RouteWeight[]; bare: RouteWeight; dashboardBudget: number } | null> {
+  const dist = join(root, ".next");
+  if (!existsSync(join(dist, "BUILD_ID"))) return null;
+  const routes = ["/", "/dashboard", "/deals"].map((r) => routeWeight(dist, r));
+  const bareDir = buildBare();
+  let bare: RouteWeight;
+  try {
+    bare = routeWeight(join(bareDir, ".next"), "/");
+  } finally {
+    rmSync(bareDir, { recursive: true, force: true });
+  }
+  const dashboard = routes.find((r) => r.route === "/dashboard")!;
+  const dashboardBudget = 1.1 * (bare.bytes + dashboard.ownBytes);
+  const rows: Cell[][] = [
+    ["page", "first-load JS (gzip)", "of which the page's own chunks", "files"],
+    ["bare Next.js page", kb(bare.bytes), kb(bare.ownBytes), bare.files],
+    ...routes.map((r) => [r.route === "/" ? "landing /" : r.route, kb(r.bytes), kb(r.ownBytes), r.files]),
+  ];
+  return { rows, routes, bare, dashboardBudget };
+}
