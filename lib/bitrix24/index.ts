@@ -2,7 +2,9 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { createB24Client } from "./client";
 import { b24Config } from "./config";
-import { DbRateLimiter } from "./limiter";
+import { env } from "@/lib/env";
+import { DbRateLimiter, MemoryRateLimiter } from "./limiter";
+import type { RateLimiter } from "./ports";
 import { DbTokenSource } from "./refresh";
 import type { TokenOwner } from "./token-store";
 
@@ -10,10 +12,13 @@ import type { TokenOwner } from "./token-store";
  * The Bitrix24 composition root: the verbs the rest of the app uses. Everything here is built from stored,
  * OAuth-server-vouched data (tokens, client_endpoint); nothing takes a host or a token from a request.
  */
-let limiter: DbRateLimiter | undefined;
+let limiter: RateLimiter | undefined;
 
-function sharedLimiter(): DbRateLimiter {
-  limiter ??= new DbRateLimiter(b24Config().rateLimit);
+/** PostgreSQL (several instances): the bucket lives in the database. SQLite (one instance): in memory. */
+function sharedLimiter(): RateLimiter {
+  limiter ??= env().DATABASE_URL.startsWith("file:")
+    ? new MemoryRateLimiter(b24Config().rateLimit)
+    : new DbRateLimiter(b24Config().rateLimit);
   return limiter;
 }
 

@@ -46,6 +46,21 @@ describe("DbRateLimiter", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("the in-memory bucket (single SQLite instance) obeys the same model", async () => {
+    const bucket = { burst: 10, perSec: 40 };
+    const l = new limiter.MemoryRateLimiter(bucket);
+    const grants: number[] = [];
+    await Promise.all(Array.from({ length: 60 }, () => l.acquire("ffff0000ffff0000ffff0000ffff0000").then(() => grants.push(Date.now()))));
+    let level = 0;
+    let at = grants[0]!;
+    for (const t of grants) {
+      level = Math.max(0, level - ((t - at) / 1000) * bucket.perSec) + 1;
+      at = t;
+      expect(level).toBeLessThanOrEqual(bucket.burst);
+    }
+    expect(grants.at(-1)! - grants[0]!).toBeGreaterThan(1_000);
+  });
+
   it("buckets are per portal", async () => {
     const l = new limiter.DbRateLimiter({ burst: 5, perSec: 1 });
     const started = Date.now();

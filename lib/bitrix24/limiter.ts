@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { effective, take, type BucketParams } from "./bucket";
+import { effective, take, type BucketParams, type BucketState } from "./bucket";
 import type { RateLimiter } from "./ports";
 
 /**
@@ -49,6 +49,46 @@ export class DbRateLimiter implements RateLimiter {
       // Another instance took a slot between our read and write; re-read after a short, growing pause.
       conflicts++;
       await this.sleep(Math.random() * Math.min(50, 2 * conflicts));
+    }
+  }
+}
+
+/**
+ * The same bucket kept in memory, for the embedded SQLite deployment: SQLite means exactly one app instance, so there
+ * is nobody to share with, and skipping two write transactions per request is most of the proxy's overhead.
+ */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly params: BucketParams;
+  private readonly buckets = new Map<string, BucketState>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    params: BucketParams,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.params = effective(params);
+  }
+
+  acquire(memberId: string, signal?: AbortSignal): Promise<void> {
+    const prev = this.queues.get(memberId) ?? Promise.resolve();
+    const mine = prev.then(() => this.takeLocal(memberId, signal));
+    const tail = mine.catch(() => {});
+    this.queues.set(memberId, tail);
+    void tail.then(() => {
+      if (this.queues.get(memberId) === tail) this.queues.delete(memberId);
+    });
+    return mine;
+  }
+
+  private async takeLocal(memberId: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const r = take(this.buckets.get(memberId) ?? { level: 0, at: 0 }, this.params, Date.now());
+      if (r.ok) {
+        this.buckets.set(memberId, r.next);
+        return;
+      }
+      await this.sleep(r.waitMs);
     }
   }
 }
