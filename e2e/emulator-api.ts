@@ -56,6 +56,17 @@ export class EmulatorApi {
   expireTokens() {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
+  /** A new portal on a new port (PortalSeed: installed, installFinished, users, …). */
+  addPortal(seed: { installed?: boolean; installFinished?: boolean } = {}) {
+    return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
+  }
+  /** Installs the app: new application_token; a UI app stays "installed, not finished" until installFinish. */
+  install(memberId: string) {
+    return this.call<{ applicationToken: string }>(`portals/${memberId}/install`, { method: "POST", body: {} });
+  }
+  portal(memberId: string) {
+    return this.call<{ installed: boolean; installFinished: boolean; bindings: Array<{ event: string; handler: string }> }>(`portals/${memberId}`);
+  }
   clearFaults() {
     return this.call<unknown>("faults/clear", { method: "POST", body: {} });
   }
