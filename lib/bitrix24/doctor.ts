@@ -40,8 +40,8 @@ export interface DoctorReport {
 
 const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
 
-async function tokenCheck(label: string, owner: TokenOwner): Promise<TokenCheck> {
-  const row = await db().tokenPair.findUnique({
+async function tokenCheck(label: string, owner: TokenOwner | null): Promise<TokenCheck> {
+  const row = owner && await db().tokenPair.findUnique({
     where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },
     select: { status: true, expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
   });
@@ -71,7 +71,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   const appOrigin = new URL(env().NEXTAUTH_URL).origin;
   const portalOwner: TokenOwner | null = portal.installedBy === null ? null : { memberId: portal.memberId, kind: "portal", bitrixUserId: portal.installedBy };
   const tokens = await Promise.all([
-    tokenCheck("Installer's connection (used for background work)", portalOwner ?? { memberId: portal.memberId, kind: "portal", bitrixUserId: -1 }),
+    tokenCheck("Installer's connection (used for background work)", portalOwner),
     tokenCheck("Your own connection", { memberId: portal.memberId, kind: "user", bitrixUserId: session.bitrixUserId }),
   ]);
   const problems: Problem[] = [];

@@ -108,7 +108,11 @@ export function installApp(req: Request): Promise<Response> {
       applicationToken: post.applicationToken,
       installedBy: profile.bitrixUserId,
     });
-    await db().user.update({ where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } }, data: userRow(id) });
+    await db().user.upsert({
+      where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
+      create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
+      update: userRow(id),
+    });
     return post.appSid ? `/install?sid=${post.appSid}` : "/install";
   });
 }
