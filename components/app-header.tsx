@@ -7,7 +7,7 @@ const NAV = [
   { href: "/deals", label: "Deals" },
 ] as const;
 
-export function AppHeader({ userName, current }: { userName: string; current: (typeof NAV)[number]["href"] }) {
+export function AppHeader({ userName, current }: { userName: string; current: (typeof NAV)[number]["href"] | "/doctor" }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-6 py-4">

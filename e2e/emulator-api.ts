@@ -56,10 +56,17 @@ export class EmulatorApi {
   expireTokens() {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
+  /** A new portal on a new port (PortalSeed: installed, installFinished, users, …). */
+  addPortal(seed: { installed?: boolean; installFinished?: boolean } = {}) {
+    return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
+  }
   clearFaults() {
     return this.call<unknown>("faults/clear", { method: "POST", body: {} });
   }
-  /** A new installation; `noUi` POSTs ONAPPINSTALL to the app's events route and returns its answer. */
+  /**
+   * A new installation (new application_token). A UI app stays "installed, not finished" until installFinish;
+   * `noUi` POSTs ONAPPINSTALL to the app's events route and returns its answer.
+   */
   install(memberId: string, opts: { noUi?: boolean; userId?: number } = {}) {
     return this.call<{ applicationToken: string; delivery?: Delivery }>(`portals/${memberId}/install`, { method: "POST", body: opts });
   }
@@ -72,7 +79,9 @@ export class EmulatorApi {
     return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
   }
   portal(memberId: string) {
-    return this.call<{ installed: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }> }>(`portals/${memberId}`);
+    return this.call<{ installed: boolean; installFinished: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }> }>(
+      `portals/${memberId}`,
+    );
   }
 }
 

@@ -1,5 +1,7 @@
 import "server-only";
-import { getServerSession, type NextAuthOptions, type Session } from "next-auth";
+import { getServerSession, type CookieOption, type NextAuthOptions, type Session } from "next-auth";
+import { encode, type JWT } from "next-auth/jwt";
+import { authCookies } from "@/lib/auth-cookies";
 import { b24Config } from "@/lib/bitrix24/config";
 import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/provider";
 import { persistSignIn, type B24Profile } from "@/lib/bitrix24/sign-in";
@@ -22,6 +24,7 @@ export function authOptions(): NextAuthOptions {
     secret: e.NEXTAUTH_SECRET,
     providers: [bitrix24Provider(b24Config(), e.NEXTAUTH_URL)],
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SEC },
+    cookies: authCookies(e.NEXTAUTH_URL),
     pages: { signIn: "/", error: "/auth/error", signOut: "/" },
     debug: false,
     logger: {
@@ -41,11 +44,7 @@ export function authOptions(): NextAuthOptions {
         }
       },
       async jwt({ token, profile }) {
-        if (profile) {
-          const p = profile as unknown as B24Profile;
-          return { sub: `${p.memberId}:${p.bitrixUserId}`, name: p.name, email: p.email, memberId: p.memberId, portalHost: p.portalHost, bitrixUserId: p.bitrixUserId, isAdmin: p.isAdmin };
-        }
-        return token;
+        return profile ? sessionClaims(profile as unknown as B24Profile) : token;
       },
       async session({ session, token }) {
         return {
@@ -63,6 +62,23 @@ export function authOptions(): NextAuthOptions {
     },
   };
   return cached;
+}
+
+/** The JWT claims of a session: who the person is and which portal, nothing else (never a token). */
+export function sessionClaims(p: B24Profile): JWT {
+  return { sub: `${p.memberId}:${p.bitrixUserId}`, name: p.name, email: p.email, memberId: p.memberId, portalHost: p.portalHost, bitrixUserId: p.bitrixUserId, isAdmin: p.isAdmin };
+}
+
+/**
+ * A fresh session cookie for a person the OAuth server vouched for outside next-auth's own routes (the app and
+ * install URLs opened in the portal's frame). Same claims, secret and cookie as a next-auth sign-in, so
+ * getPortalSession() reads it unchanged; it always replaces whatever session the browser had.
+ */
+export async function mintSessionCookie(p: B24Profile): Promise<{ name: string; value: string; options: CookieOption["options"] }> {
+  const e = env();
+  const cookie = authCookies(e.NEXTAUTH_URL).sessionToken;
+  const value = await encode({ token: sessionClaims(p), secret: e.NEXTAUTH_SECRET, maxAge: SESSION_MAX_AGE_SEC });
+  return { name: cookie.name, value, options: { ...cookie.options, maxAge: SESSION_MAX_AGE_SEC } };
 }
 
 /** Options for one request to the next-auth route: the provider sees that request's raw query (see provider.ts). */

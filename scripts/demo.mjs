@@ -119,6 +119,8 @@ console.log(`
   2. Type the portal ${`127.0.0.1:${portalPort}`}
   3. On the portal's page choose a user and press "Allow"; you come back signed in.
 
+  Or open the app inside the emulated portal, as Bitrix24 shows it:  http://127.0.0.1:${portalPort}/marketplace/app/
+
   Emulated Bitrix24: OAuth server http://127.0.0.1:${oauthPort}, portal http://127.0.0.1:${portalPort}
   Press Ctrl+C to stop.
 `);

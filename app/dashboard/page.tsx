@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { getPortalSession } from "@/lib/auth";
@@ -36,6 +37,14 @@ export default async function Dashboard() {
         <p className="mt-1 text-slate-600">
           Connected to <span className="font-medium text-slate-900">{portal.domain}</span>
         </p>
+        {user.isAdmin && session.isAdmin ? (
+          <p className="mt-3 text-sm">
+            <Link href="/doctor" className="font-medium text-brand-700 hover:underline">
+              Install doctor
+            </Link>{" "}
+            <span className="text-slate-500">checks the installation, permissions, events and tokens.</span>
+          </p>
+        ) : null}
         <div className="mt-8 grid gap-6 lg:grid-cols-2">
           <section aria-labelledby="portal-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
             <h2 id="portal-h" className="font-semibold">Portal</h2>

@@ -1,12 +1,13 @@
 import "server-only";
 import type { PortalSession } from "@/lib/auth";
+import { db } from "@/lib/db";
 import { createB24Client } from "./client";
 import { b24Config } from "./config";
 import { env } from "@/lib/env";
 import { DbRateLimiter, MemoryRateLimiter } from "./limiter";
-import type { RateLimiter } from "./ports";
+import type { RateLimiter, RestCredentials, TokenSource } from "./ports";
 import { DbTokenSource } from "./refresh";
-import type { TokenOwner } from "./token-store";
+import { pairExists, type TokenOwner } from "./token-store";
 
 /**
  * The Bitrix24 composition root: the verbs the rest of the app uses. Everything here is built from stored,
@@ -27,7 +28,39 @@ export function clientFor(owner: TokenOwner) {
   return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner), limiter: sharedLimiter() });
 }
 
-/** A REST client acting as the signed-in user, with that user's own token (never the installer's). */
+/**
+ * Whose pair acts for a signed-in person: always their own. The one exception is the admin who installed the app
+ * and has not opened it since (the install URL stores their pair as the portal's, kind "portal", and a second
+ * copy would share one single-use refresh token): they act with that pair. Nobody else ever gets the
+ * installer's pair, so a non-admin can never borrow an admin's rights.
+ */
+export async function actingOwner(session: PortalSession): Promise<TokenOwner> {
+  const own: TokenOwner = { memberId: session.memberId, kind: "user", bitrixUserId: session.bitrixUserId };
+  if (!session.isAdmin || (await pairExists(own))) return own;
+  const portal = await db().portal.findUnique({ where: { memberId: session.memberId }, select: { installedBy: true } });
+  return portal?.installedBy === session.bitrixUserId ? { ...own, kind: "portal" } : own;
+}
+
+/** Picks the owner on first use, so userClient() stays synchronous for its callers. */
+class SessionTokenSource implements TokenSource {
+  private source?: Promise<DbTokenSource>;
+  constructor(private readonly session: PortalSession) {}
+  private resolve(): Promise<DbTokenSource> {
+    this.source ??= actingOwner(this.session).then((owner) => new DbTokenSource(owner));
+    return this.source;
+  }
+  async current(): Promise<RestCredentials> {
+    return (await this.resolve()).current();
+  }
+  async renew(stale: RestCredentials): Promise<RestCredentials> {
+    return (await this.resolve()).renew(stale);
+  }
+  async markPortal(status: "blocked" | "needs_reauth", reason: string): Promise<void> {
+    return (await this.resolve()).markPortal(status, reason);
+  }
+}
+
+/** A REST client acting as the signed-in user (see actingOwner: never another user's pair). */
 export function userClient(session: PortalSession) {
-  return clientFor({ memberId: session.memberId, kind: "user", bitrixUserId: session.bitrixUserId });
+  return createB24Client({ memberId: session.memberId, tokens: new SessionTokenSource(session), limiter: sharedLimiter() });
 }

@@ -68,6 +68,14 @@ export async function loadPair(owner: TokenOwner): Promise<TokenPair | null> {
   return row ? rowToPair(row, b24Config().ring) : null;
 }
 
+export async function pairExists(owner: TokenOwner): Promise<boolean> {
+  const row = await db().tokenPair.findUnique({
+    where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
 export async function loadHealth(owner: TokenOwner): Promise<TokenHealth | null> {
   const row = await db().tokenPair.findUnique({
     where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },

@@ -1,0 +1,93 @@
+import type { Metadata } from "next";
+import { forbidden, redirect } from "next/navigation";
+import { AppHeader } from "@/components/app-header";
+import { getPortalSession } from "@/lib/auth";
+import { doctorReport, type TokenCheck } from "@/lib/bitrix24/doctor";
+
+export const metadata: Metadata = { title: "Install doctor" };
+export const dynamic = "force-dynamic";
+
+const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never");
+
+function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 id={id} className="font-semibold">{title}</h2>
+      <dl className="mt-2 divide-y divide-slate-100 text-sm">{children}</dl>
+    </section>
+  );
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid grid-cols-3 gap-4 py-2">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="col-span-2 font-medium break-words text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+function Token({ t }: { t: TokenCheck }) {
+  return (
+    <Row label={t.label}>
+      {t.present ? `${t.status}; expires ${when(t.expiresAt)}; last refresh ${when(t.lastRefreshAt)}; failures ${t.refreshFailures}${t.lastError ? ` (${t.lastError})` : ""}` : "none stored"}
+    </Row>
+  );
+}
+
+/** Admin-only view of the installation's health (lib/bitrix24/doctor.ts). */
+export default async function DoctorPage() {
+  const session = await getPortalSession();
+  if (!session) redirect("/");
+  if (!session.isAdmin) forbidden();
+  const report = await doctorReport(session);
+  if (!report) redirect("/auth/error?error=SessionRequired");
+  const { portal, appInfo, scopes, events, tokens, problems } = report;
+  return (
+    <div className="min-h-dvh">
+      <AppHeader userName={session.name} current="/doctor" />
+      <main className="mx-auto max-w-5xl space-y-6 px-6 py-10">
+        <h1 className="text-2xl font-bold tracking-tight">Install doctor</h1>
+        <section aria-labelledby="problems-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 id="problems-h" className="font-semibold">{problems.length ? `${problems.length} problem(s) found` : "No problems found"}</h2>
+          <ul className="mt-3 space-y-3" aria-label="Problems">
+            {problems.map((p) => (
+              <li key={p.text} data-severity={p.severity} className="rounded-lg border border-slate-100 p-3 text-sm">
+                <p className={p.severity === "error" ? "font-medium text-red-700" : "font-medium text-amber-700"}>{p.text}</p>
+                <p className="mt-1 text-slate-700">What to do: {p.fix}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Section id="app-h" title={`Bitrix24's view (app.info, asked with ${report.askedWith})`}>
+            <Row label="Installed">{appInfo ? (appInfo.installed ? "yes" : "no (not finished)") : "unknown"}</Row>
+            <Row label="Status">{appInfo?.status ?? "unknown"}</Row>
+            <Row label="License">{appInfo?.license ?? "unknown"}</Row>
+          </Section>
+          <Section id="portal-h" title="This app's record">
+            <Row label="Portal">{portal.domain}</Row>
+            <Row label="Status">{portal.status}{portal.statusReason ? ` (${portal.statusReason})` : ""}</Row>
+            <Row label="Installed">{when(portal.installedAt)}{portal.installedBy !== null ? ` by user ${portal.installedBy}` : ""}</Row>
+            <Row label="Last event">{portal.lastEventName ? `${portal.lastEventName} at ${when(portal.lastEventAt)}` : "none received"}</Row>
+          </Section>
+          <Section id="scopes-h" title="Permissions (scopes)">
+            <Row label="Granted">{scopes.granted.join(", ") || "none"}</Row>
+            <Row label="Required">{scopes.required.join(", ")}</Row>
+            <Row label="Missing">{scopes.missing.join(", ") || "none"}</Row>
+          </Section>
+          <Section id="events-h" title="Events">
+            <Row label="Bound">{events.bound.join(", ") || "none"}</Row>
+            <Row label="Expected">{events.expected.join(", ")}</Row>
+            <Row label="Missing">{events.missing.join(", ") || "none"}</Row>
+          </Section>
+          <Section id="tokens-h" title="Token health">
+            {tokens.map((t) => (
+              <Token key={t.label} t={t} />
+            ))}
+          </Section>
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * A tiny client for the portal's frame bridge (bitrix24-protocol.md §5.2), instead of loading BX24.js from a CDN.
+ * Child → parent: "command:jsonParams:callbackId:APP_SID" posted to the portal's origin only; the parent answers
+ * "callbackId:jsonResult". The iframe's window.name is "DOMAIN|PROTOCOL|APP_SID" (set by the portal).
+ */
+export interface FrameName {
+  domain: string;
+  protocol: "0" | "1";
+  appSid: string;
+}
+
+export function readFrameName(name: string): FrameName | null {
+  const [domain, protocol, appSid, ...rest] = name.split("|");
+  if (rest.length || !domain || (protocol !== "0" && protocol !== "1") || !appSid || !/^[A-Za-z0-9]{1,64}$/.test(appSid)) return null;
+  return { domain, protocol, appSid };
+}
+
+export type BridgeCommand = "setInstallFinish" | "getInitData" | "resizeWindow" | "setTitle" | "reloadWindow";
+
+export interface Bridge {
+  call(command: BridgeCommand, params?: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
+}
+
+/**
+ * `portalOrigin` comes from the server (the OAuth-server-vouched portal), not from window.name, so a page that
+ * frames us under a fake name still cannot receive our messages; replies from any other origin are ignored.
+ */
+export function frameBridge(portalOrigin: string, appSid: string, target: Window = window.parent): Bridge {
+  let seq = 0;
+  return {
+    call(command, params = {}, timeoutMs = 10_000) {
+      const callbackId = `cb${Date.now().toString(36)}${(seq++).toString(36)}`;
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          window.removeEventListener("message", onMessage);
+          clearTimeout(timer);
+        };
+        const onMessage = (ev: MessageEvent) => {
+          if (ev.origin !== portalOrigin || ev.source !== target || typeof ev.data !== "string") return;
+          if (!ev.data.startsWith(`${callbackId}:`)) return;
+          done();
+          const raw = ev.data.slice(callbackId.length + 1);
+          try {
+            resolve(raw ? JSON.parse(raw) : undefined);
+          } catch {
+            resolve(raw);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`Bitrix24 did not answer ${command} in ${Math.round(timeoutMs / 1000)} s.`));
+        }, timeoutMs);
+        window.addEventListener("message", onMessage);
+        target.postMessage(`${command}:${JSON.stringify(params)}:${callbackId}:${appSid}`, portalOrigin);
+      });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { expect, type FrameLocator, type Page } from "@playwright/test";
+
+/** The emulator portal's app page (`/marketplace/app/`): our app runs inside its iframe. */
+export class PortalAppPage {
+  readonly frame: FrameLocator;
+
+  constructor(private readonly page: Page) {
+    this.frame = page.frameLocator("#app-frame");
+  }
+
+  async open(portalUrl: string, userId?: number): Promise<void> {
+    await this.page.goto(`${portalUrl}/marketplace/app/${userId ? `?user=${userId}` : ""}`);
+  }
+
+  async expectInstallFinished(): Promise<void> {
+    await expect(this.page.locator("#status")).toHaveText("Installation finished");
+  }
+
+  async expectDashboard(name: string, portalHost: string): Promise<void> {
+    await expect(this.frame.getByRole("heading", { level: 1 })).toHaveText(`Welcome, ${name}`);
+    await expect(this.frame.getByText(`Connected to ${portalHost}`)).toBeVisible();
+  }
+
+  doctorLink() {
+    return this.frame.getByRole("link", { name: "Install doctor" });
+  }
+}

@@ -1,0 +1,19 @@
+"use server";
+import { getPortalSession } from "@/lib/auth";
+import { bindAppEvents } from "@/lib/bitrix24/install";
+import { toErrorBody } from "@/lib/bitrix24/errors";
+import { log } from "@/lib/log";
+
+export type BindState = { ok: true; bound: string[]; already: string[] } | { ok: false; error: string };
+
+/** The install page's one server-side step: bind the app's events on the signed-in admin's portal. */
+export async function bindEvents(): Promise<BindState> {
+  const session = await getPortalSession();
+  if (!session?.isAdmin) return { ok: false, error: "Only a Bitrix24 administrator can install this app." };
+  try {
+    return { ok: true, ...(await bindAppEvents(session.memberId)) };
+  } catch (err) {
+    log.warn("install.bind_failed", { memberId: session.memberId, err });
+    return { ok: false, error: toErrorBody(err).body.message };
+  }
+}
