@@ -8,8 +8,8 @@ import { CSP_HEADER, frameAncestors, portalOrigin } from "@/lib/http/csp";
 /**
  * Headers only (Next 16's renamed middleware; it runs on Node). Pages of a signed-in session may be framed by that
  * session's portal and nothing else; pages without a session by nobody. This is not an authorization layer:
- * every handler, page and action checks the session itself. The app and install URLs set their own header from
- * the verified POST, so they are excluded here.
+ * every handler, page and action checks the session itself. API routes are excluded (JSON is never framed; the
+ * app and install URLs set their own header from the verified POST).
  */
 export async function proxy(req: NextRequest): Promise<NextResponse> {
   const e = env();
@@ -26,5 +26,6 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/b24/app|api/b24/install).*)"],
+  // API answers are JSON, never framed documents; the app and install URLs set their own header.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/).*)"],
 };

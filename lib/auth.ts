@@ -1,6 +1,7 @@
 import "server-only";
-import { getServerSession, type CookieOption, type NextAuthOptions, type Session } from "next-auth";
-import { encode, type JWT } from "next-auth/jwt";
+import { type CookieOption, type NextAuthOptions } from "next-auth";
+import { decode, encode, type JWT } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import { authCookies } from "@/lib/auth-cookies";
 import { b24Config } from "@/lib/bitrix24/config";
 import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/provider";
@@ -108,14 +109,45 @@ export interface PortalSession {
 
 /** The session of a signed-in person, or null. Authorisation decisions use its content, never its mere presence. */
 export async function getPortalSession(): Promise<PortalSession | null> {
-  let session: Session | null;
+  const e = env();
+  const name = authCookies(e.NEXTAUTH_URL).sessionToken.name;
+  const jar = await cookies();
+  // next-auth splits a cookie over ~4 KB into name.0, name.1, …; ours is far smaller, but read both shapes.
+  const raw =
+    jar.get(name)?.value ??
+    jar
+      .getAll()
+      .filter((c) => /^\d+$/.test(c.name.slice(name.length + 1)) && c.name.startsWith(`${name}.`))
+      .sort((a, b) => Number(a.name.slice(name.length + 1)) - Number(b.name.slice(name.length + 1)))
+      .map((c) => c.value)
+      .join("");
+  if (!raw) return null;
+  const hit = decoded.get(raw);
+  if (hit && hit.expiresAt > Date.now()) return hit.session;
+  // Decrypting the sealed JWT directly (what getServerSession does inside, minus a full pass through next-auth's
+  // request handler) keeps every proxied call cheap; `decode` verifies the seal and the expiry.
+  let token: JWT | null;
   try {
-    session = await getServerSession(authOptions());
+    token = await decode({ token: raw, secret: e.NEXTAUTH_SECRET });
   } catch {
     return null;
   }
-  const memberId = session?.portal?.memberId;
-  const bitrixUserId = session?.bitrixUserId;
-  if (!session || !memberId || typeof bitrixUserId !== "number") return null;
-  return { memberId, portalHost: session.portal?.host ?? "", bitrixUserId, isAdmin: session.isAdmin === true, name: session.user?.name ?? "" };
+  const memberId = token?.memberId;
+  const bitrixUserId = token?.bitrixUserId;
+  if (!token || typeof memberId !== "string" || !memberId || typeof bitrixUserId !== "number") return null;
+  const session = { memberId, portalHost: token.portalHost ?? "", bitrixUserId, isAdmin: token.isAdmin === true, name: token.name ?? "" };
+  remember(raw, session, typeof token.exp === "number" ? token.exp * 1000 : Date.now());
+  return session;
+}
+
+/**
+ * Decrypted sessions by their exact sealed cookie value (unforgeable), until the seal's own expiry, so a page
+ * firing many proxied calls decrypts its cookie once. Bounded; the oldest entries go first.
+ */
+const decoded = new Map<string, { session: PortalSession; expiresAt: number }>();
+const MAX_DECODED = 1_000;
+
+function remember(raw: string, session: PortalSession, expiresAt: number): void {
+  if (decoded.size >= MAX_DECODED) decoded.delete(decoded.keys().next().value!);
+  decoded.set(raw, { session, expiresAt });
 }

@@ -6,6 +6,7 @@ import { b24Config } from "./config";
 import { env } from "@/lib/env";
 import { DbRateLimiter, MemoryRateLimiter } from "./limiter";
 import type { RateLimiter, RestCredentials, TokenSource } from "./ports";
+import { B24Error, isB24Error } from "./errors";
 import { DbTokenSource } from "./refresh";
 import { pairExists, type TokenOwner } from "./token-store";
 
@@ -41,22 +42,37 @@ export async function actingOwner(session: PortalSession): Promise<TokenOwner> {
   return portal?.installedBy === session.bitrixUserId ? { ...own, kind: "portal" } : own;
 }
 
-/** Picks the owner on first use, so userClient() stays synchronous for its callers. */
+/**
+ * Acts with the user's own pair; only when that is missing and the user may be the installer does it look further
+ * (actingOwner), so the common path costs one query.
+ */
 class SessionTokenSource implements TokenSource {
-  private source?: Promise<DbTokenSource>;
+  private chosen?: DbTokenSource;
   constructor(private readonly session: PortalSession) {}
-  private resolve(): Promise<DbTokenSource> {
-    this.source ??= actingOwner(this.session).then((owner) => new DbTokenSource(owner));
-    return this.source;
-  }
   async current(): Promise<RestCredentials> {
-    return (await this.resolve()).current();
+    if (this.chosen) return this.chosen.current();
+    const own = new DbTokenSource({ memberId: this.session.memberId, kind: "user", bitrixUserId: this.session.bitrixUserId });
+    try {
+      const creds = await own.current();
+      this.chosen = own;
+      return creds;
+    } catch (err) {
+      if (!this.session.isAdmin || !isB24Error(err) || err.code !== "needs_reauth") throw err;
+      const owner = await actingOwner(this.session);
+      if (owner.kind === "user") throw err;
+      this.chosen = new DbTokenSource(owner);
+      return this.chosen.current();
+    }
   }
   async renew(stale: RestCredentials): Promise<RestCredentials> {
-    return (await this.resolve()).renew(stale);
+    return this.picked().renew(stale);
   }
   async markPortal(status: "blocked" | "needs_reauth", reason: string): Promise<void> {
-    return (await this.resolve()).markPortal(status, reason);
+    return this.picked().markPortal(status, reason);
+  }
+  private picked(): DbTokenSource {
+    if (!this.chosen) throw new B24Error("internal", "current() must run before renew()/markPortal().");
+    return this.chosen;
   }
 }
 
