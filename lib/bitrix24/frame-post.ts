@@ -6,6 +6,7 @@ import { checkHost } from "./hosts";
 import { fetchProfile, type B24Profile } from "./sign-in";
 import { safeEqual } from "./state";
 import { verifyAccessToken, type VerifiedToken } from "./verify";
+import { readLimited } from "./form";
 
 /**
  * The portal's form POST to the app and install URLs (bitrix24-protocol.md §5.1), read and then checked. Anyone
@@ -37,26 +38,6 @@ export interface FramePost {
   origin: string | null;
 }
 
-async function readLimited(req: Request, max: number): Promise<string> {
-  const tooLarge = () => new B24Error("bad_request", "The request is too large.");
-  if (Number(req.headers.get("content-length") ?? 0) > max) throw tooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function single(params: URLSearchParams, key: string): string {
   const all = params.getAll(key);
   if (all.length > 1 && SINGLE_KEYS.includes(key)) throw new B24Error("bad_request", `The field ${key} was sent more than once.`);
@@ -66,7 +47,7 @@ function single(params: URLSearchParams, key: string): string {
 export async function readFramePost(req: Request): Promise<FramePost> {
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   if (!type.startsWith("application/x-www-form-urlencoded")) throw new B24Error("bad_request", "Open the app from your Bitrix24.");
-  const body = new URLSearchParams(await readLimited(req, MAX_FRAME_BODY_BYTES));
+  const body = new URLSearchParams(Buffer.from(await readLimited(req, MAX_FRAME_BODY_BYTES)).toString("utf8"));
   const query = new URL(req.url).searchParams;
   const expires = Number(single(body, "AUTH_EXPIRES"));
   const sid = single(query, "APP_SID");

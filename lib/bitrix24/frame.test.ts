@@ -166,7 +166,7 @@ describe("app URL", () => {
     expect((await frame.openApp(post(form, { origin: "https://evil.example" }))).status).toBe(403);
     const dup = `${new URLSearchParams(form.fields).toString()}&AUTH_ID=other-token-value`;
     expect((await frame.openApp(post(form, { body: dup }))).status).toBe(400);
-    expect((await frame.openApp(post(form, { body: `AUTH_ID=${"x".repeat(40_000)}` }))).status).toBe(400);
+    expect((await frame.openApp(post(form, { body: `AUTH_ID=${"x".repeat(40_000)}` }))).status).toBe(413);
     expect((await frame.openApp(post(form, { fields: { AUTH_ID: "not-a-real-token-123" } }))).status).toBe(401);
   });
 

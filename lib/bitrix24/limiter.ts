@@ -9,20 +9,21 @@ import type { RateLimiter } from "./ports";
  * compare-and-swap on `version`; inside one process, acquisitions for a portal queue up so the row sees little
  * contention. Assumes instance clocks are NTP-synchronised.
  */
-export class DbRateLimiter implements RateLimiter {
-  private readonly params: BucketParams;
+/** Acquisitions for one portal queue up inside the process; subclasses take the actual slot. */
+abstract class QueuedLimiter implements RateLimiter {
+  protected readonly params: BucketParams;
   private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     params: BucketParams,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    protected readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.params = effective(params);
   }
 
   acquire(memberId: string, signal?: AbortSignal): Promise<void> {
     const prev = this.queues.get(memberId) ?? Promise.resolve();
-    const mine = prev.then(() => this.takeShared(memberId, signal));
+    const mine = prev.then(() => this.takeSlot(memberId, signal));
     const tail = mine.catch(() => {});
     this.queues.set(memberId, tail);
     void tail.then(() => {
@@ -31,7 +32,11 @@ export class DbRateLimiter implements RateLimiter {
     return mine;
   }
 
-  private async takeShared(memberId: string, signal?: AbortSignal): Promise<void> {
+  protected abstract takeSlot(memberId: string, signal?: AbortSignal): Promise<void>;
+}
+
+export class DbRateLimiter extends QueuedLimiter {
+  protected async takeSlot(memberId: string, signal?: AbortSignal): Promise<void> {
     for (let conflicts = 0; ; ) {
       signal?.throwIfAborted();
       const row = await db().rateBucket.upsert({ where: { memberId }, create: { memberId }, update: {} });
@@ -57,30 +62,10 @@ export class DbRateLimiter implements RateLimiter {
  * The same bucket kept in memory, for the embedded SQLite deployment: SQLite means exactly one app instance, so there
  * is nobody to share with, and skipping two write transactions per request is most of the proxy's overhead.
  */
-export class MemoryRateLimiter implements RateLimiter {
-  private readonly params: BucketParams;
+export class MemoryRateLimiter extends QueuedLimiter {
   private readonly buckets = new Map<string, BucketState>();
-  private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(
-    params: BucketParams,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {
-    this.params = effective(params);
-  }
-
-  acquire(memberId: string, signal?: AbortSignal): Promise<void> {
-    const prev = this.queues.get(memberId) ?? Promise.resolve();
-    const mine = prev.then(() => this.takeLocal(memberId, signal));
-    const tail = mine.catch(() => {});
-    this.queues.set(memberId, tail);
-    void tail.then(() => {
-      if (this.queues.get(memberId) === tail) this.queues.delete(memberId);
-    });
-    return mine;
-  }
-
-  private async takeLocal(memberId: string, signal?: AbortSignal): Promise<void> {
+  protected async takeSlot(memberId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       const r = take(this.buckets.get(memberId) ?? { level: 0, at: 0 }, this.params, Date.now());
