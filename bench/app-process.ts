@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startEmulator, type Emulator, type EmulatorOptions } from "@/e2e/emulator";
 import { appEnv, e2e } from "@/e2e/env";
+import { freePort, waitHealthy } from "@/e2e/instances";
+
+export { freePort };
 import { DEFAULT_PG_ADMIN_URL, dropDatabase } from "@/scripts/pg-admin.mjs";
 
 /**
@@ -11,30 +13,6 @@ import { DEFAULT_PG_ADMIN_URL, dropDatabase } from "@/scripts/pg-admin.mjs";
  * e2e environment pointed at an in-process emulator. Everything listens on 127.0.0.1.
  */
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app ${url} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`app ${url} did not become healthy`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export interface AppCluster {
   emu: Emulator;
@@ -80,7 +58,7 @@ export async function startCluster(opts: {
       const child = spawn(process.execPath, args, { cwd: root, env: { ...env, E2E_APP_PORT: String(port) }, stdio: "ignore" });
       children.push(child);
       urls.push(`http://127.0.0.1:${port}`);
-      await waitHealthy(urls[i]!, child);
+      await waitHealthy(urls[i]!, child, 90_000);
     }
   } catch (e) {
     await stop();

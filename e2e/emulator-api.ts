@@ -1,26 +1,11 @@
 import { e2e } from "./env";
+import type { LogEntry, TokenPairInfo } from "./emulator/types";
+
+/** The emulator's own shapes (e2e/emulator/types.ts), under the names the specs use. */
+export type LoggedRequest = LogEntry;
+export type LiveToken = TokenPairInfo;
 
 /** The emulator's HTTP control API (see e2e/emulator/README.md), typed for the tests. */
-export interface LoggedRequest {
-  seq: number;
-  server: "oauth" | "portal";
-  host: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  body: string;
-  headers: Record<string, string>;
-  status: number;
-  time: number | string;
-}
-
-export interface LiveToken {
-  memberId: string;
-  userId: number;
-  access: string;
-  refresh: string;
-}
-
 export class EmulatorApi {
   constructor(private readonly base = e2e.oauthUrl) {}
 

@@ -6,7 +6,7 @@ import { appEnv, e2e } from "./env";
  * Extra app instances for multi-instance tests: the same build, database and environment as the instance Playwright
  * started (NEXTAUTH_URL stays the one public URL, as behind a load balancer), each on its own port.
  */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -16,7 +16,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`instance ${url} exited with ${child.exitCode}`);

@@ -8,6 +8,7 @@ import { isB24Error } from "./errors";
 import { clientFor } from "./index";
 import { storeIssuedPair } from "./token-store";
 import type { VerifiedToken } from "./verify";
+import { activePortalFields } from "./portal-fields";
 
 /**
  * What an install (ONAPPINSTALL, ONAPPUPDATE, or the installer page) leaves in the database. Callers pass only
@@ -38,13 +39,7 @@ export async function persistInstall(input: InstallInput): Promise<void> {
   const { verified: v } = input;
   const now = new Date();
   const portal = {
-    domain: v.portalHost,
-    clientEndpoint: v.clientEndpoint,
-    serverEndpoint: `${cfg.oauthServer}/rest/`,
-    scope: v.scope,
-    appStatus: v.appStatus,
-    status: "active",
-    statusReason: null,
+    ...activePortalFields(v, cfg),
     installedBy: input.installedBy,
     installedAt: now,
     uninstalledAt: null,

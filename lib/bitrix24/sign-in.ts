@@ -7,6 +7,7 @@ import { requestToken, type B24TokenSet } from "./oauth";
 import { restCall } from "./rest";
 import { bindState, openState, safeEqual } from "./state";
 import { storeIssuedPair } from "./token-store";
+import { activePortalFields } from "./portal-fields";
 
 /**
  * The standalone "sign in with Bitrix24" flow, in the order it happens:
@@ -107,15 +108,7 @@ export async function fetchProfile(tokens: B24TokenSet): Promise<B24Profile> {
 
 export async function persistSignIn(tokens: B24TokenSet, profile: B24Profile, cfg: B24Config = b24Config()): Promise<void> {
   const now = new Date();
-  const portal = {
-    domain: tokens.portalHost,
-    clientEndpoint: tokens.clientEndpoint,
-    serverEndpoint: `${cfg.oauthServer}/rest/`,
-    scope: tokens.scope,
-    appStatus: tokens.appStatus,
-    status: "active",
-    statusReason: null,
-  };
+  const portal = activePortalFields(tokens, cfg);
   const user = { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: now };
   await db().$transaction(async (tx) => {
     await tx.portal.upsert({ where: { memberId: tokens.memberId }, create: { memberId: tokens.memberId, ...portal }, update: portal });

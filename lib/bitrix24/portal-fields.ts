@@ -1,0 +1,24 @@
+import type { B24Config } from "./config";
+
+/**
+ * The columns of an active portal, taken only from what Bitrix24's OAuth server vouched for (a token response or
+ * app.info): sign-in and install both write exactly these, so a portal row never mixes trusted and posted data.
+ */
+export interface VouchedPortal {
+  portalHost: string;
+  clientEndpoint: string;
+  scope: string;
+  appStatus: string | null;
+}
+
+export function activePortalFields(v: VouchedPortal, cfg: B24Config) {
+  return {
+    domain: v.portalHost,
+    clientEndpoint: v.clientEndpoint,
+    serverEndpoint: `${cfg.oauthServer}/rest/`,
+    scope: v.scope,
+    appStatus: v.appStatus,
+    status: "active",
+    statusReason: null,
+  };
+}
