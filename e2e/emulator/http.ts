@@ -166,7 +166,10 @@ export function createEmulatorServer(state: EmulatorState, server: "oauth" | "po
       write(res, reply);
     })();
   });
-  srv.keepAliveTimeout = 1000;
+  // A web server's usual idle keep-alive (nginx-like), advertised as `Keep-Alive: timeout=65`. Clients close an idle
+  // connection a little before the advertised timeout (undici: 2 s earlier), so a 1-2 s value here would make every
+  // client open a new connection per request. close() still ends open connections at once.
+  srv.keepAliveTimeout = 65_000;
   return srv;
 }
 
