@@ -7,7 +7,7 @@ import { TokenDecryptError } from "./crypto";
 import { B24Error, isB24Error } from "./errors";
 import { requestToken, type B24TokenSet } from "./oauth";
 import type { RestCredentials, TokenSource } from "./ports";
-import { pairToRow, rowToPair, type TokenOwner, type TokenPair } from "./token-store";
+import { loadPairWithPortal, pairToRow, rowToPair, type PairWithPortal, type TokenOwner, type TokenPair } from "./token-store";
 
 /**
  * Refresh tokens are single-use: two refreshes of one pair leave it dead. So at most one refresh per pair runs
@@ -28,13 +28,8 @@ export const MAX_BACKOFF_SEC = 60;
 const INSTANCE = randomUUID();
 const inflight = new Map<string, Promise<TokenPair>>();
 
-type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>;
-
-const whereOwner = (o: TokenOwner) => ({ memberId_kind_bitrixUserId: { memberId: o.memberId, kind: o.kind, bitrixUserId: o.bitrixUserId } });
-
-function loadRow(owner: TokenOwner) {
-  return db().tokenPair.findUnique({ where: whereOwner(owner), include: { portal: { select: { status: true, clientEndpoint: true } } } });
-}
+type Row = PairWithPortal;
+const loadRow = loadPairWithPortal;
 
 function usable(row: Row | null): Row {
   if (!row) throw new B24Error("needs_reauth", "No Bitrix24 connection is stored for you. Sign in again.");

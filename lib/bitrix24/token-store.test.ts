@@ -53,6 +53,25 @@ describe("token store", () => {
     expect(await store.loadPair({ memberId: MEMBERS[0]!, kind: "user", bitrixUserId: 1 })).toMatchObject({ accessToken: "access-canary-0", refreshToken: "refresh-canary-0" });
   });
 
+  it("the joined read behind every REST call returns what Prisma's relation read does, for that tenant only", async () => {
+    for (const [i, memberId] of MEMBERS.entries()) {
+      const owner = { memberId, kind: "user" as const, bitrixUserId: 1 };
+      const viaPrisma = await database.db().tokenPair.findUniqueOrThrow({
+        where: { memberId_kind_bitrixUserId: owner },
+        include: { portal: { select: { status: true, clientEndpoint: true } } },
+      });
+      const joined = await store.loadPairWithPortal(owner);
+      expect(joined).toEqual({
+        id: viaPrisma.id, memberId, kind: "user", bitrixUserId: 1, accessToken: viaPrisma.accessToken, refreshToken: viaPrisma.refreshToken,
+        expiresAt: viaPrisma.expiresAt, version: viaPrisma.version, status: "active", refreshFailures: 0, updatedAt: viaPrisma.updatedAt,
+        portal: { status: "active", clientEndpoint: `https://p${i}.bitrix24.com/rest/` },
+      });
+      expect(store.rowToPair(joined!, { keys: [k1] }).accessToken).toBe(`access-canary-${i}`);
+    }
+    expect(await store.loadPairWithPortal({ memberId: MEMBERS[0]!, kind: "user", bitrixUserId: 2 })).toBeNull();
+    expect(await store.loadPairWithPortal({ memberId: "cccc0000cccc0000cccc0000cccc0000", kind: "user", bitrixUserId: 1 })).toBeNull();
+  });
+
   it("rotation: rows written with k1 read under {k2, k1}; after tokens:rotate none references k1 and k2 alone reads all", async () => {
     const rotated: KeyRing = { keys: [k2, k1] };
     const report = await store.reencryptAll(rotated);

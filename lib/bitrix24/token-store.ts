@@ -38,7 +38,7 @@ export function pairToRow(pair: Omit<TokenPair, "version">, ring: KeyRing) {
   };
 }
 
-export function rowToPair(row: TokenPairRow, ring: KeyRing): TokenPair {
+export function rowToPair(row: Pick<TokenPairRow, "memberId" | "kind" | "bitrixUserId" | "accessToken" | "refreshToken" | "expiresAt" | "version">, ring: KeyRing): TokenPair {
   const owner: TokenOwner = { memberId: row.memberId, kind: row.kind as TokenKind, bitrixUserId: row.bitrixUserId };
   return {
     ...owner,
@@ -50,6 +50,47 @@ export function rowToPair(row: TokenPairRow, ring: KeyRing): TokenPair {
 }
 
 type Tx = Pick<ReturnType<typeof db>, "tokenPair">;
+
+/** A token row with the two portal columns every REST call needs (whether the portal is usable, where it lives). */
+export type PairWithPortal = Pick<
+  TokenPairRow,
+  "id" | "memberId" | "kind" | "bitrixUserId" | "accessToken" | "refreshToken" | "expiresAt" | "version" | "status" | "refreshFailures" | "updatedAt"
+> & { portal: { status: string; clientEndpoint: string } };
+
+interface JoinedRow extends Omit<PairWithPortal, "portal" | "version" | "bitrixUserId" | "refreshFailures"> {
+  version: number | bigint;
+  bitrixUserId: number | bigint;
+  refreshFailures: number | bigint;
+  portalStatus: string;
+  clientEndpoint: string;
+}
+
+export function joinedRowToPairWithPortal(r: JoinedRow): PairWithPortal {
+  const { portalStatus, clientEndpoint, ...pair } = r;
+  return {
+    ...pair,
+    version: Number(r.version),
+    bitrixUserId: Number(r.bitrixUserId),
+    refreshFailures: Number(r.refreshFailures),
+    expiresAt: new Date(r.expiresAt),
+    updatedAt: new Date(r.updatedAt),
+    portal: { status: portalStatus, clientEndpoint },
+  };
+}
+
+/**
+ * The read behind every REST call, so it is one plain join rather than a relation query: through Prisma's query
+ * compiler a findUnique with `include` costs about three times as much (bench/proxy-overhead.ts). Identifiers are
+ * quoted, so the same text runs on SQLite and PostgreSQL; the values are bound parameters.
+ */
+export async function loadPairWithPortal(owner: TokenOwner): Promise<PairWithPortal | null> {
+  const rows = await db().$queryRaw<JoinedRow[]>`
+    SELECT t."id", t."memberId", t."kind", t."bitrixUserId", t."accessToken", t."refreshToken", t."expiresAt", t."version",
+           t."status", t."refreshFailures", t."updatedAt", p."status" AS "portalStatus", p."clientEndpoint"
+    FROM "TokenPair" t JOIN "Portal" p ON p."memberId" = t."memberId"
+    WHERE t."memberId" = ${owner.memberId} AND t."kind" = ${owner.kind} AND t."bitrixUserId" = ${owner.bitrixUserId}`;
+  return rows[0] ? joinedRowToPairWithPortal(rows[0]) : null;
+}
 
 /** Stores a pair the OAuth server just issued (sign-in or install), replacing any previous one. */
 export async function storeIssuedPair(pair: Omit<TokenPair, "version">, tx: Tx = db()): Promise<void> {
