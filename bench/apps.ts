@@ -65,12 +65,21 @@ export async function appBenches(opts: { quick: boolean; section: SectionFn }): 
     // Either engine serves the proxy; the quick run uses whatever was built last.
     if (!ensureBuild("sqlite", quick)) return skipped("no production build (run `npm run build`)");
     const r = await proxyBench({ quick, flavour: builtFlavour() ?? "sqlite" });
-    const t = r.figures.throughput;
+    const f = r.figures;
+    const t = f.throughput;
     return {
       rows: r.rows,
       targets: [
-        { target: "proxy: p50 overhead at most 3 ms over the direct call at 1 client", met: r.p50Overhead1 <= 3, figure: ms(r.p50Overhead1) },
-        { target: "proxy: at least 500 proxied requests/s on 2 cores", met: t.perSec >= 500 && t.failed === 0, figure: `${t.perSec.toFixed(0)} req/s, ${t.failed} failed` },
+        {
+          target: "proxy: p50 overhead at most 3 ms over the direct call at 1 client",
+          met: r.p50Overhead1 <= 3,
+          figure: `${ms(r.p50Overhead1)} (the route answering 401 without any work: ${ms(f.floor.p50 - f.latency[0]!.direct.p50)})`,
+        },
+        {
+          target: "proxy: at least 500 proxied requests/s on 2 cores",
+          met: t.perSec >= 500 && t.failed === 0,
+          figure: `${t.perSec.toFixed(0)} req/s, ${t.failed} failed (the route answering 401 without any work: ${f.floor.perSec.toFixed(0)} req/s)`,
+        },
       ],
       data: r.figures,
     };
