@@ -1,6 +1,6 @@
 import { startCluster } from "./app-process";
 import { load, percentile, type LoadResult } from "./load";
-import { proxyCall, signInSession } from "./session";
+import { post, proxyCall, signInSession } from "./session";
 import { ms, type Cell } from "./table";
 
 /**
@@ -31,12 +31,7 @@ export async function proxyBench(opts: { quick: boolean; flavour: "sqlite" | "po
     const pair = (await emu.control.tokens()).find((t) => t.memberId === emu.portals[0]!.memberId && t.userId === 1);
     if (!pair) throw new Error("the app stored no token pair");
     const direct = async () => {
-      const res = await fetch(`${emu.portals[0]!.url}/rest/user.current`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ auth: pair.access }),
-      });
-      await res.text();
+      const res = await post(`${emu.portals[0]!.url}/rest/user.current`, { "content-type": "application/json" }, JSON.stringify({ auth: pair.access }));
       return { ok: res.status === 200, detail: String(res.status) };
     };
     const proxied = async () => {
