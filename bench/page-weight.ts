@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { BARE_LAYOUT, buildBare } from "./bare-next";
 import { kb, type Cell } from "./table";
 
 /**
@@ -51,33 +51,16 @@ export function routeWeight(dist: string, route: string): RouteWeight {
   };
 }
 
-function buildBare(): string {
-  // Inside the worktree (bench/results is git-ignored) so the same node_modules and Next resolve without symlinks.
-  const dir = join(root, "bench/results/bare-app");
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "app"), { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
-  writeFileSync(join(dir, "app/layout.jsx"), 'export default function L({ children }) { return <html lang="en"><body>{children}</body></html>; }\n');
-  writeFileSync(join(dir, "app/page.jsx"), "export default function P() { return <p>bare</p>; }\n");
-  const r = spawnSync(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "build", dir], {
-    cwd: root,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`bare build failed: ${(r.stderr || r.stdout).slice(-500)}`);
-  return dir;
-}
-
 export async function pageWeightBench(): Promise<{ rows: Cell[][]; routes: RouteWeight[]; bare: RouteWeight; dashboardBudget: number } | null> {
   const dist = join(root, ".next");
   if (!existsSync(join(dist, "BUILD_ID"))) return null;
   const routes = ["/", "/dashboard", "/deals"].map((r) => routeWeight(dist, r));
-  const bareDir = buildBare();
+  const built = buildBare("bare-app", BARE_LAYOUT);
   let bare: RouteWeight;
   try {
-    bare = routeWeight(join(bareDir, ".next"), "/");
+    bare = routeWeight(join(built.dir, ".next"), "/");
   } finally {
-    rmSync(bareDir, { recursive: true, force: true });
+    built.remove();
   }
   const dashboard = routes.find((r) => r.route === "/dashboard")!;
   const dashboardBudget = 1.1 * (bare.bytes + dashboard.ownBytes);
