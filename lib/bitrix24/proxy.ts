@@ -3,6 +3,7 @@ import { getPortalSession, type PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { errorJson } from "@/lib/http/responses";
 import { B24Error } from "./errors";
+import { readLimited } from "./form";
 import { userClient } from "./index";
 import { createMethodPolicy, DEFAULT_PROXY_METHODS, isValidMethodName } from "./methods";
 
@@ -33,9 +34,17 @@ export function checkSameOrigin(req: Request, appOrigin: string): void {
   if (req.headers.get(PROXY_HEADER) !== "1") throw new B24Error("forbidden", `The ${PROXY_HEADER} header is required.`);
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A JSON object of at most MAX_BODY_BYTES (refused with 413 before the rest is read) without credential keys. */
 export async function readParams(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new B24Error("bad_request", "The request body is too large.");
+  let text: string;
+  try {
+    text = utf8.decode(await readLimited(req, MAX_BODY_BYTES));
+  } catch (err) {
+    if (err instanceof B24Error) throw err;
+    throw new B24Error("bad_request", "The request body is not valid UTF-8.");
+  }
   if (!text.trim()) return {};
   let parsed: unknown;
   try {
