@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
+import { processLocal } from "@/lib/process-local";
 import { b24Config } from "./config";
 import { TokenDecryptError } from "./crypto";
 import { B24Error, isB24Error } from "./errors";
@@ -25,8 +26,8 @@ export const LEASE_MS = 30_000;
 /** After a failed refresh (OAuth 5xx/timeout), wait 2^failures seconds, capped, before calling the OAuth server again. */
 export const MAX_BACKOFF_SEC = 60;
 
-const INSTANCE = randomUUID();
-const inflight = new Map<string, Promise<TokenPair>>();
+const INSTANCE = processLocal("b24.refresh.instance", () => randomUUID());
+const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Promise<TokenPair>>());
 
 type Row = PairWithPortal;
 const loadRow = loadPairWithPortal;
