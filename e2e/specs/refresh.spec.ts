@@ -16,6 +16,16 @@ test.afterAll(async () => {
   await instances.stop();
 });
 
+function arrivalTrace(log: Array<{ seq: number; server: string; path: string; status: number; time: number }>, around: number): string {
+  const portal = log.filter((r) => r.server === "portal");
+  const start = portal[0]?.time ?? 0;
+  const i = portal.findIndex((r) => r.seq === around);
+  return portal
+    .slice(Math.max(0, i - 40), i + 5)
+    .map((r) => `${r.seq} +${r.time - start}ms ${r.status} ${r.path}`)
+    .join("\n");
+}
+
 async function memberId(emulator: { health(): Promise<{ portals: Array<{ host: string; memberId: string }> }> }) {
   return (await emulator.health()).portals.find((p) => p.host === e2e.portalHost)!.memberId;
 }
@@ -40,7 +50,10 @@ test(`200 concurrent calls with an expired access token over ${INSTANCES} instan
   const log = await emulator.log(since);
   const grants = log.filter((r) => r.server === "oauth" && r.path.startsWith("/oauth/token") && new URLSearchParams(r.body).get("grant_type") === "refresh_token");
   expect(grants).toHaveLength(1);
-  expect(log.filter((r) => r.status === 503)).toHaveLength(0);
+  const limited = log.filter((r) => r.status === 503);
+  // Should Bitrix24's bucket ever refuse a call here, the arrival times say why (lag, bunching, a caller outside the limiter).
+  if (limited.length) console.log(arrivalTrace(log, limited[0]!.seq));
+  expect(limited).toHaveLength(0);
   expect(log.filter((r) => r.server === "portal" && r.status === 401).length).toBeGreaterThan(0);
 
   const after = await db.pair(member, 1);
