@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { encodeBracket } from "@/e2e/emulator/form";
 import { B24Error } from "./errors";
 import { FORM_LIMITS, formString, parseFormRequest, parseFormText } from "./form";
+import { endlessRequest } from "@/test/endless-request";
 
 const post = (body: BodyInit, type: string | null = "application/x-www-form-urlencoded", headers: Record<string, string> = {}) =>
   new Request("http://127.0.0.1/api/b24/events", { method: "POST", body, headers: { ...(type ? { "content-type": type } : {}), ...headers } });
@@ -87,16 +88,9 @@ describe("form parser", () => {
     expect(await statusOf(parseFormRequest(post(`a=${"x".repeat(FORM_LIMITS.bytes - 2)}`)))).toBe(200);
     expect(await statusOf(parseFormRequest(post(`a=${"x".repeat(FORM_LIMITS.bytes)}`)))).toBe(413);
     expect(await statusOf(parseFormRequest(post("a=1", undefined, { "content-length": "99999999" })))).toBe(413);
-    let pulled = 0;
-    const endless = new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled++;
-        c.enqueue(new Uint8Array(16 * 1024).fill(0x61));
-      },
-    });
-    const streamed = new Request("http://127.0.0.1/", { method: "POST", body: endless, headers: { "content-type": "application/x-www-form-urlencoded" }, duplex: "half" } as RequestInit);
-    expect(await statusOf(parseFormRequest(streamed))).toBe(413);
-    expect(pulled).toBeLessThan(10);
+    const endless = endlessRequest("application/x-www-form-urlencoded");
+    expect(await statusOf(parseFormRequest(endless.request))).toBe(413);
+    expect(endless.pulled()).toBeLessThan(10);
     expect(await statusOf(parseFormRequest(post(new Uint8Array([0x61, 0x3d, 0xff, 0xfe]))))).toBe(400);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorJson } from "@/lib/http/responses";
+import { endlessRequest } from "@/test/endless-request";
 import { MAX_BODY_BYTES, readParams } from "./proxy";
 
 /** The proxy's body reader: what the browser may send as Bitrix24 parameters, and the status of what it may not. */
@@ -26,16 +27,9 @@ describe("readParams", () => {
     const big = JSON.stringify({ a: "x".repeat(MAX_BODY_BYTES) });
     expect(await statusOf(readParams(post(big)))).toBe(413);
     expect(await statusOf(readParams(post("{}", { "content-length": String(MAX_BODY_BYTES + 1) })))).toBe(413);
-    let pulled = 0;
-    const endless = new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled++;
-        c.enqueue(new Uint8Array(16 * 1024).fill(32));
-      },
-    });
-    const streamed = new Request("http://127.0.0.1/", { method: "POST", body: endless, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
-    expect(await statusOf(readParams(streamed))).toBe(413);
-    expect(pulled).toBeLessThan(10);
+    const endless = endlessRequest("application/json", 0x20);
+    expect(await statusOf(readParams(endless.request))).toBe(413);
+    expect(endless.pulled()).toBeLessThan(10);
   });
 
   it("answers 400 for anything but a JSON object in UTF-8, and for credential or prototype keys", async () => {
