@@ -29,10 +29,7 @@ export const MAX_BACKOFF_SEC = 60;
 const INSTANCE = processLocal("b24.refresh.instance", () => randomUUID());
 const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Promise<TokenPair>>());
 
-type Row = PairWithPortal;
-const loadRow = loadPairWithPortal;
-
-function usable(row: Row | null): Row {
+function usable(row: PairWithPortal | null): PairWithPortal {
   if (!row) throw new B24Error("needs_reauth", "No Bitrix24 connection is stored for you. Sign in again.");
   portalUsable(row.portal.status);
   if (row.portal.status === "needs_reauth" || row.status !== "active") throw new B24Error("needs_reauth", "The Bitrix24 connection expired. Sign in again.");
@@ -45,17 +42,17 @@ function portalUsable(portal: string | undefined): void {
 }
 
 /** An uninstall deletes the pairs, so a missing row still reports the portal's state rather than "sign in". */
-async function loadUsable(owner: TokenOwner): Promise<Row> {
-  const row = await loadRow(owner);
+async function loadUsable(owner: TokenOwner): Promise<PairWithPortal> {
+  const row = await loadPairWithPortal(owner);
   if (!row) portalUsable((await db().portal.findUnique({ where: { memberId: owner.memberId }, select: { status: true } }))?.status);
   return usable(row);
 }
 
-function credentials(row: Row, pair: TokenPair): RestCredentials {
+function credentials(row: PairWithPortal, pair: TokenPair): RestCredentials {
   return { clientEndpoint: row.portal.clientEndpoint, accessToken: pair.accessToken };
 }
 
-function decrypt(row: Row): TokenPair {
+function decrypt(row: PairWithPortal): TokenPair {
   try {
     return rowToPair(row, b24Config().ring);
   } catch (err) {
@@ -107,7 +104,7 @@ export class DbTokenSource implements TokenSource {
     return credentials(row, pair);
   }
 
-  private async decryptOrKill(row: Row): Promise<TokenPair> {
+  private async decryptOrKill(row: PairWithPortal): Promise<TokenPair> {
     try {
       return decrypt(row);
     } catch (err) {
@@ -137,7 +134,7 @@ export class DbTokenSource implements TokenSource {
     }
   }
 
-  private async refreshLeased(row: Row): Promise<TokenPair> {
+  private async refreshLeased(row: PairWithPortal): Promise<TokenPair> {
     const old = await this.decryptOrKill(row);
     let issued: B24TokenSet;
     try {
@@ -173,11 +170,11 @@ export class DbTokenSource implements TokenSource {
     return { ...next, version: row.version + 1 };
   }
 
-  private async refreshFailed(row: Row, err: unknown): Promise<TokenPair> {
+  private async refreshFailed(row: PairWithPortal, err: unknown): Promise<TokenPair> {
     const code = isB24Error(err) ? err.code : "internal";
     if (code === "invalid_grant" || code === "needs_reauth") {
       // Race check: a sibling whose lease we outlived may have written a newer pair with the token we just spent.
-      const fresh = await loadRow(this.owner);
+      const fresh = await loadPairWithPortal(this.owner);
       if (fresh && fresh.version !== row.version) return this.decryptOrKill(usable(fresh));
       await this.markDead(row, code);
       throw new B24Error("needs_reauth", "Bitrix24 no longer accepts this connection. Sign in again.", { cause: err });
@@ -204,11 +201,11 @@ export class DbTokenSource implements TokenSource {
       : err;
   }
 
-  private async releaseLease(row: Row, lastError: string): Promise<void> {
+  private async releaseLease(row: PairWithPortal, lastError: string): Promise<void> {
     await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE }, data: { leaseOwner: null, leaseUntil: null, lastError } });
   }
 
-  private async markDead(row: Row, reason: string): Promise<void> {
+  private async markDead(row: PairWithPortal, reason: string): Promise<void> {
     await db().tokenPair.updateMany({ where: { id: row.id }, data: { status: "needs_reauth", lastError: reason, leaseOwner: null, leaseUntil: null } });
     if (row.kind === "portal") await this.markPortal("needs_reauth", reason);
     log.warn("b24.refresh.dead", { memberId: row.memberId, kind: row.kind, reason });

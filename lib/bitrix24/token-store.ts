@@ -65,7 +65,7 @@ interface JoinedRow extends Omit<PairWithPortal, "portal" | "version" | "bitrixU
   clientEndpoint: string;
 }
 
-export function joinedRowToPairWithPortal(r: JoinedRow): PairWithPortal {
+function joinedRowToPairWithPortal(r: JoinedRow): PairWithPortal {
   const { portalStatus, clientEndpoint, ...pair } = r;
   return {
     ...pair,
