@@ -33,6 +33,9 @@ function suite(name, fn) {
 }
 
 const single = (ok) => ({ passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+// CI keeps only the end of the output, so each failure is repeated, short, just above the closing total.
+const failures = [];
+const excerpt = (text, lines = 25) => String(text ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").slice(0, lines).join("\n");
 const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null);
 
 suite("lint", () => single(run(process.execPath, ["node_modules/eslint/bin/eslint.js", "."]).ok));
@@ -46,6 +49,11 @@ suite("unit", () => {
   const r = run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
   const json = readJson(out);
   if (!json) return single(false);
+  for (const file of json.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === "failed") failures.push({ suite: "unit", title: t.fullName, detail: excerpt(t.failureMessages?.join("\n")) });
+    }
+  }
   const failed = json.numFailedTests + (r.ok || json.numFailedTests ? 0 : 1);
   return { passed: json.numPassedTests, failed };
 });
@@ -60,6 +68,23 @@ suite("db-check", () => {
   return { passed: Number(m[1]), failed: Number(m[2]) + (r.status === 0 || Number(m[2]) ? 0 : 1) };
 });
 
+function collectPlaywrightFailures(suiteName, suites, path) {
+  for (const s of suites) {
+    const here = s.title && !s.title.endsWith(".ts") ? [...path, s.title] : path;
+    for (const spec of s.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const bad = (t.results ?? []).filter((r) => r.status !== "passed" && r.status !== "skipped");
+        for (const r of bad) {
+          const output = (r.stdout ?? []).map((o) => o.text ?? "").join("");
+          const detail = [excerpt(r.error?.message ?? r.status), output && `output:\n${excerpt(output, 60)}`].filter(Boolean).join("\n");
+          failures.push({ suite: suiteName, title: `${spec.file}:${spec.line} › ${[...here, spec.title].join(" › ")}`, detail });
+        }
+      }
+    }
+    collectPlaywrightFailures(suiteName, s.suites ?? [], here);
+  }
+}
+
 for (const flavour of ["sqlite", "postgres"]) {
   suite(`e2e-${flavour}`, () => {
     // Only the URL's scheme matters at build time (it picks the generated client); nothing connects.
@@ -70,6 +95,7 @@ for (const flavour of ["sqlite", "postgres"]) {
     const r = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { ...baseEnv, E2E_DB: flavour, PLAYWRIGHT_JSON_OUTPUT_FILE: out });
     const json = readJson(out);
     if (!json) return single(false);
+    collectPlaywrightFailures(`e2e-${flavour}`, json.suites ?? [], []);
     const { expected = 0, unexpected = 0, flaky = 0 } = json.stats ?? {};
     return { passed: expected + flaky, failed: unexpected + (r.ok || unexpected ? 0 : 1) };
   });
@@ -82,6 +108,10 @@ suite("bench-quick", () => single(run("npm", ["run", "bench", "--", "--quick"]).
 // Leave the default (SQLite) Prisma client in place so `npm run dev` works after the suite.
 spawnSync(process.execPath, ["scripts/prisma-generate.mjs"], { cwd: root, env: { ...baseEnv, DATABASE_URL: "" }, stdio: "ignore" });
 
+if (failures.length) {
+  console.log(`\nFailures (${failures.length}):`);
+  for (const f of failures) console.log(`\n[${f.suite}] ${f.title}\n${f.detail.replace(/^/gm, "    ")}`);
+}
 console.log("\nSuite            passed  failed   time");
 for (const r of results) console.log(`${r.name.padEnd(16)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1).padStart(5)}s`);
 const passed = results.reduce((n, r) => n + r.passed, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effective, take, type BucketState } from "./bucket";
+import { effective, JITTER_MS, take, type BucketParams, type BucketState } from "./bucket";
 
 describe("leaky bucket", () => {
   const p = { burst: 50, perSec: 2 };
@@ -47,5 +47,43 @@ describe("leaky bucket", () => {
 
   it("keeps a safety margin below the portal's own limits", () => {
     expect(effective({ burst: 50, perSec: 2 })).toEqual({ burst: 47, perSec: 1.9 });
+    expect(effective({ burst: 250, perSec: 5 })).toEqual({ burst: 247, perSec: 4.75 });
+    expect(effective({ burst: 20, perSec: 10 })).toEqual({ burst: 15, perSec: 9.5 });
+  });
+
+  /** Grants for a queue that always wants more, each reaching Bitrix24 after its own delay in [0, JITTER_MS). */
+  function replayArrivals(portal: BucketParams, seed: number): number {
+    const mine = effective(portal);
+    let ours: BucketState = { level: 0, at: 0 };
+    let rnd = seed;
+    const random = () => ((rnd = (rnd * 48271) % 2147483647) / 2147483647);
+    const arrivals: number[] = [];
+    for (let now = 0; arrivals.length < 1_000; ) {
+      const r = take(ours, mine, now);
+      if (!r.ok) {
+        now += r.waitMs;
+        continue;
+      }
+      ours = r.next;
+      // Worst case: the first half second's grants are held back, later ones are not.
+      arrivals.push(now + (now < JITTER_MS ? JITTER_MS - 1 - now : random() * (JITTER_MS - 1)));
+    }
+    let level = 0;
+    let at = 0;
+    let peak = 0;
+    for (const t of arrivals.sort((a, b) => a - b)) {
+      level = Math.max(0, level - ((t - at) / 1000) * portal.perSec) + 1;
+      at = t;
+      peak = Math.max(peak, level);
+    }
+    return peak;
+  }
+
+  it.each([
+    ["a standard", { burst: 50, perSec: 2 }],
+    ["an enterprise", { burst: 250, perSec: 5 }],
+    ["the e2e emulator", { burst: 20, perSec: 10 }],
+  ])("absorbs half a second of arrival jitter on %s portal", (_name, portal) => {
+    for (const seed of [1, 7, 4242]) expect(replayArrivals(portal, seed)).toBeLessThanOrEqual(portal.burst);
   });
 });

@@ -14,12 +14,19 @@ export interface BucketParams {
   perSec: number;
 }
 
-/** Headroom against Bitrix24's own bucket: requests arrive a little after we grant them, and clocks differ slightly. */
-export const SAFETY_SLOTS = 3;
+/**
+ * Headroom against Bitrix24's own bucket. Requests reach Bitrix24 a little after we grant them, by a delay that
+ * varies (event loop, network, TLS); grants spread over that spread can arrive together. The burst keeps room for
+ * JITTER_MS worth of requests at the drain rate (never fewer than 3), and the rate stays 5% under the portal's, which
+ * also absorbs small clock differences between instances.
+ */
+export const JITTER_MS = 500;
+export const MIN_SAFETY_SLOTS = 3;
 export const SAFETY_RATE = 0.95;
 
 export function effective(p: BucketParams): BucketParams {
-  return { burst: Math.max(1, p.burst - SAFETY_SLOTS), perSec: p.perSec * SAFETY_RATE };
+  const slots = Math.max(MIN_SAFETY_SLOTS, Math.ceil((p.perSec * JITTER_MS) / 1000));
+  return { burst: Math.max(1, p.burst - slots), perSec: p.perSec * SAFETY_RATE };
 }
 
 /** Takes one slot at `now`, or says how long to wait before one is free. */

@@ -2,11 +2,8 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { createB24Client } from "./client";
-import { b24Config } from "./config";
-import { env } from "@/lib/env";
-import { processLocal } from "@/lib/process-local";
-import { DbRateLimiter, MemoryRateLimiter } from "./limiter";
-import type { RateLimiter, RestCredentials, TokenSource } from "./ports";
+import { sharedLimiter } from "./limiter";
+import type { RestCredentials, TokenSource } from "./ports";
 import { B24Error, isB24Error } from "./errors";
 import { DbTokenSource } from "./refresh";
 import { pairExists, type TokenOwner } from "./token-store";
@@ -15,13 +12,6 @@ import { pairExists, type TokenOwner } from "./token-store";
  * The Bitrix24 composition root: the verbs the rest of the app uses. Everything here is built from stored,
  * OAuth-server-vouched data (tokens, client_endpoint); nothing takes a host or a token from a request.
  */
-/** PostgreSQL (several instances): the bucket lives in the database. SQLite (one instance): in memory, one per process. */
-function sharedLimiter(): RateLimiter {
-  return processLocal<RateLimiter>("b24.limiter", () =>
-    env().DATABASE_URL.startsWith("file:") ? new MemoryRateLimiter(b24Config().rateLimit) : new DbRateLimiter(b24Config().rateLimit),
-  );
-}
-
 /** A REST client acting with one stored token pair. */
 export function clientFor(owner: TokenOwner) {
   return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner), limiter: sharedLimiter() });

@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { processLocal } from "@/lib/process-local";
 import { effective, take, type BucketParams, type BucketState } from "./bucket";
+import { b24Config } from "./config";
 import type { RateLimiter } from "./ports";
 
 /**
@@ -76,4 +79,15 @@ export class MemoryRateLimiter extends QueuedLimiter {
       await this.sleep(r.waitMs);
     }
   }
+}
+
+/**
+ * The one limiter every request to a portal goes through, REST client and sign-in profile read alike: Bitrix24
+ * counts them all in one bucket. PostgreSQL (several instances): the bucket lives in the database. SQLite (one
+ * instance): in memory, once per process.
+ */
+export function sharedLimiter(): RateLimiter {
+  return processLocal<RateLimiter>("b24.limiter", () =>
+    env().DATABASE_URL.startsWith("file:") ? new MemoryRateLimiter(b24Config().rateLimit) : new DbRateLimiter(b24Config().rateLimit),
+  );
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { B24Config } from "./config";
 import { bitrix24Provider } from "./provider";
-import { exchangeCallback, portalAuthorizeUrl } from "./sign-in";
+import type { RateLimiter } from "./ports";
+import { exchangeCallback, fetchProfile, portalAuthorizeUrl } from "./sign-in";
 import { bindState } from "./state";
 
 /** A tiny hostile-capable token endpoint: records what the app sent and answers what the test says. */
@@ -148,5 +149,31 @@ describe("exchangeCallback", () => {
     answer = { status: 400, body: { error: "invalid_grant", error_description: "bad code-1" } };
     const err = await exchangeCallback(callback(), STATE, cfg()).catch((e: Error) => e);
     expect(String(err)).not.toMatch(/top-secret-client|code-1/);
+  });
+});
+
+describe("fetchProfile", () => {
+  const issued = () => ({
+    accessToken: "access-canary-0001",
+    refreshToken: "refresh-canary-0001",
+    expiresAt: new Date(Date.now() + 3600_000),
+    memberId: goodTokens.member_id,
+    portalHost: PORTAL,
+    clientEndpoint: `${oauth}/rest/`,
+    bitrixUserId: 1,
+  });
+
+  it("takes a slot in the portal's bucket before it sends the profile request", async () => {
+    answer = { status: 200, body: { result: { result: { profile: { ID: "1", NAME: "Ivan", LAST_NAME: "Petrov", ADMIN: true }, user: { EMAIL: "ivan@example.test" } } } } };
+    const asked: string[] = [];
+    const open: RateLimiter = { acquire: async (memberId) => void asked.push(memberId) };
+    await expect(fetchProfile(issued(), open)).resolves.toMatchObject({ bitrixUserId: 1, name: "Ivan Petrov", email: "ivan@example.test", isAdmin: true });
+    expect(asked).toEqual([goodTokens.member_id]);
+    expect(seen.map((r) => r.url)).toEqual(["/rest/batch"]);
+
+    seen.length = 0;
+    const closed: RateLimiter = { acquire: () => Promise.reject(new Error("no slot")) };
+    await expect(fetchProfile(issued(), closed)).rejects.toThrow("no slot");
+    expect(seen).toEqual([]);
   });
 });

@@ -3,7 +3,9 @@ import { db } from "@/lib/db";
 import { b24Config, type B24Config } from "./config";
 import { B24Error } from "./errors";
 import { checkHost, checkPortalInput, HOST_ERROR_TEXT } from "./hosts";
+import { sharedLimiter } from "./limiter";
 import { requestToken, type B24TokenSet } from "./oauth";
+import type { RateLimiter } from "./ports";
 import { restCall } from "./rest";
 import { bindState, openState, safeEqual } from "./state";
 import { storeIssuedPair } from "./token-store";
@@ -83,8 +85,10 @@ interface UserResult {
   EMAIL?: string;
 }
 
-export async function fetchProfile(tokens: B24TokenSet): Promise<B24Profile> {
+/** One REST request, counted in the portal's bucket like every other: a wave of sign-ins must not overrun it. */
+export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
   const target = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
+  await limiter.acquire(tokens.memberId);
   const { result } = await restCall<{ result: { profile?: ProfileResult; user?: UserResult } }>(target, "batch", {
     halt: 0,
     cmd: { profile: "profile", user: "user.current" },
