@@ -160,6 +160,8 @@ describe("fetchProfile", () => {
     memberId: goodTokens.member_id,
     portalHost: PORTAL,
     clientEndpoint: `${oauth}/rest/`,
+    scope: "crm,user",
+    appStatus: "L",
     bitrixUserId: 1,
   });
 
