@@ -3,8 +3,6 @@ import { fileURLToPath } from "node:url";
 import { startEmulator, type Emulator, type EmulatorOptions } from "@/e2e/emulator";
 import { appEnv, e2e } from "@/e2e/env";
 import { freePort, waitHealthy } from "@/e2e/instances";
-
-export { freePort };
 import { DEFAULT_PG_ADMIN_URL, dropDatabase } from "@/scripts/pg-admin.mjs";
 
 /**

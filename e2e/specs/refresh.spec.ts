@@ -1,3 +1,4 @@
+import type { LoggedRequest } from "../emulator-api";
 import { e2e, expect, test } from "../fixtures";
 import { startInstances, type Instances } from "../instances";
 import { callProxy, sessionCookie } from "../proxy-caller";
@@ -16,7 +17,7 @@ test.afterAll(async () => {
   await instances.stop();
 });
 
-function arrivalTrace(log: Array<{ seq: number; server: string; path: string; status: number; time: number }>, around: number): string {
+function arrivalTrace(log: LoggedRequest[], around: number): string {
   const portal = log.filter((r) => r.server === "portal");
   const start = portal[0]?.time ?? 0;
   const i = portal.findIndex((r) => r.seq === around);

@@ -6,12 +6,6 @@ import { effective, take, type BucketParams, type BucketState } from "./bucket";
 import { b24Config } from "./config";
 import type { RateLimiter } from "./ports";
 
-/**
- * Per-portal leaky bucket shared through the database, so several app instances together never exceed the portal's
- * Bitrix24 bucket (which counts every request from every app on that portal). One row per portal, updated by
- * compare-and-swap on `version`; inside one process, acquisitions for a portal queue up so the row sees little
- * contention. Assumes instance clocks are NTP-synchronised.
- */
 /** Acquisitions for one portal queue up inside the process; subclasses take the actual slot. */
 abstract class QueuedLimiter implements RateLimiter {
   protected readonly params: BucketParams;
@@ -38,6 +32,12 @@ abstract class QueuedLimiter implements RateLimiter {
   protected abstract takeSlot(memberId: string, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Per-portal leaky bucket shared through the database, so several app instances together never exceed the portal's
+ * Bitrix24 bucket (which counts every request from every app on that portal). One row per portal, updated by
+ * compare-and-swap on `version`; inside one process, acquisitions for a portal queue up so the row sees little
+ * contention. Assumes instance clocks are NTP-synchronised.
+ */
 export class DbRateLimiter extends QueuedLimiter {
   protected async takeSlot(memberId: string, signal?: AbortSignal): Promise<void> {
     for (let conflicts = 0; ; ) {
