@@ -4,6 +4,7 @@ import { decode, encode, type JWT } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { authCookies } from "@/lib/auth-cookies";
 import { b24Config } from "@/lib/bitrix24/config";
+import { isB24Error } from "@/lib/bitrix24/errors";
 import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/provider";
 import { persistSignIn, type B24Profile } from "@/lib/bitrix24/sign-in";
 import { env } from "@/lib/env";
@@ -40,6 +41,10 @@ export function authOptions(): NextAuthOptions {
           await persistSignIn(fromAccountTokens(account), profile as unknown as B24Profile);
           return true;
         } catch (err) {
+          if (isB24Error(err) && err.code === "portal_uninstalled") {
+            log.warn("auth.sign_in_refused", { reason: err.code });
+            return "/auth/error?error=NotInstalled";
+          }
           log.error("auth.persist_failed", { err });
           return "/auth/error?error=Storage";
         }

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { isLoopbackHost } from "@/lib/bitrix24/hosts";
+import { DEFAULT_PORTAL_HOSTS, isLoopbackHost } from "@/lib/bitrix24/hosts";
 
 /**
  * Server environment, validated once on first use at run time (never at build time, so a build machine needs no
@@ -8,9 +8,7 @@ import { isLoopbackHost } from "@/lib/bitrix24/hosts";
  * There is no client-side environment: the browser needs no configuration and must never see these values.
  */
 
-/** Bitrix24's cloud portal hosts: one label under bitrix24.<tld>. Override with B24_PORTAL_HOSTS. */
-export const DEFAULT_PORTAL_HOSTS =
-  "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.bitrix24\\.(?:com|de|eu|es|fr|it|pl|uk|ru|by|kz|ua|uz|in|jp|cn|vn|id|co|mx|com\\.br|com\\.tr)$";
+export { DEFAULT_PORTAL_HOSTS };
 
 const flag = z
   .enum(["0", "1", "true", "false", ""])

@@ -197,7 +197,7 @@ describe("call", () => {
     expect(await rejection(s.client.call("profile"))).toMatchObject({ code: "payment_required", upstream: "PAYMENT_REQUIRED" });
     await s.emu.control.setPortalState(memberId, { paymentRequired: false, deleted: true });
     expect(await rejection(s.client.call("profile"))).toMatchObject({ code: "portal_blocked", upstream: "PORTAL_DELETED" });
-    expect(s.seen.marks).toEqual(["blocked:PAYMENT_REQUIRED", "blocked:PORTAL_DELETED"]);
+    expect(s.seen.marks).toEqual(["payment_required:PAYMENT_REQUIRED", "portal_refused:PORTAL_DELETED"]);
     expect(await s.restLog()).toHaveLength(2);
   });
 
@@ -208,7 +208,7 @@ describe("call", () => {
     await rejection(s.client.call("profile"));
     await s.emu.control.addFault({ path: "/rest/profile", count: 1, kind: "status", status: 403, body: { error: "ACCESS_DENIED", error_description: "Access denied!" } });
     await rejection(s.client.call("profile"));
-    expect(s.seen.marks).toEqual(["blocked:ACCESS_DENIED"]);
+    expect(s.seen.marks).toEqual(["portal_refused:ACCESS_DENIED"]);
   });
 
   it("maps method errors with Bitrix24's code in upstream", async () => {

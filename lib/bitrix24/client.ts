@@ -127,7 +127,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
 
   const markPortal = async (upstream: string): Promise<void> => {
     try {
-      await tokens.markPortal?.("blocked", upstream);
+      await tokens.markPortal?.(upstream === "PAYMENT_REQUIRED" ? "payment_required" : "portal_refused", upstream);
     } catch (cause) {
       log.error("b24.rest.mark_portal_failed", { memberId, upstream, error: String(cause) });
     }

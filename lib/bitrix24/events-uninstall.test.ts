@@ -135,11 +135,12 @@ describe("other events", () => {
 });
 
 describe("portal status", () => {
-  it("blocked and needs_reauth portals fail fast without traffic; a verified reinstall makes them active again", async () => {
+  it("a blocked portal and a dead installer pair fail fast without traffic; a verified reinstall makes both usable", async () => {
     await installNoUi(h, A);
     await h.db().portal.update({ where: { memberId: A }, data: { status: "blocked", statusReason: "PAYMENT_REQUIRED" } });
     await refusedOffline("portal_blocked");
-    await h.db().portal.update({ where: { memberId: A }, data: { status: "needs_reauth" } });
+    await h.db().portal.update({ where: { memberId: A }, data: { status: "active" } });
+    await h.db().tokenPair.updateMany({ where: { memberId: A, kind: "portal" }, data: { status: "needs_reauth" } });
     await refusedOffline("needs_reauth");
     await installNoUi(h, A);
     expect(await portalRow(A)).toMatchObject({ status: "active", statusReason: null });
@@ -153,6 +154,30 @@ describe("portal status", () => {
     expect(await portalRow(A)).toMatchObject({ status: "blocked" });
     await refusedOffline("portal_blocked");
     await h.emu.control.setPortalState(A, { paymentRequired: false });
+  });
+
+  it("ONAPPPAYMENT (no tokens, no application_token) only prompts a re-check: blocked stays blocked until Bitrix24 says it is paid", async () => {
+    await installNoUi(h, A);
+    await h.emu.control.setPortalState(A, { paymentRequired: true });
+    await expect(portalClient().call("user.current")).rejects.toMatchObject({ code: "payment_required" });
+    const { recheckBlockedPortal, RECHECK_MIN_INTERVAL_MS } = await import("./recheck");
+    const hint = encodeBracket({ event: "ONAPPPAYMENT", data: { CODE: "x", STATUS: "P", PAYMENT_EXPIRED: "N" }, auth: { domain: "x", member_id: A } }).toString();
+
+    // Still unpaid: the hint is answered 200, the re-check asks Bitrix24 once and the portal stays blocked.
+    expect((await h.post(hint)).status).toBe(200);
+    await h.settle();
+    expect(await portalRow(A)).toMatchObject({ status: "blocked" });
+    // A flood of hints costs Bitrix24 nothing more inside the throttle window.
+    const seq = await h.lastSeq();
+    for (let i = 0; i < 5; i++) expect(await recheckBlockedPortal(A)).toBe("throttled");
+    expect((await h.emu.control.log(seq)).filter((r) => r.server === "portal")).toHaveLength(0);
+
+    await h.emu.control.setPortalState(A, { paymentRequired: false });
+    expect(await recheckBlockedPortal(A, Date.now() + RECHECK_MIN_INTERVAL_MS)).toBe("active");
+    expect(await portalRow(A)).toMatchObject({ status: "active", statusReason: null });
+    await expect(portalClient().call("user.current")).resolves.toBeTruthy();
+    // An active portal is never re-checked by a hint.
+    expect(await recheckBlockedPortal(A, Date.now() + 2 * RECHECK_MIN_INTERVAL_MS)).toBe("not_blocked");
   });
 });
 

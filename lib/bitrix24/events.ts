@@ -7,6 +7,7 @@ import { b24Config } from "./config";
 import { B24Error, isB24Error } from "./errors";
 import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
+import { recheckBlockedPortal } from "./recheck";
 import { safeEqual } from "./state";
 import { verifyAccessToken } from "./verify";
 
@@ -18,6 +19,7 @@ import { verifyAccessToken } from "./verify";
  *   never read). Only then are the tokens and the new application_token stored.
  * - Every other event, ONAPPUNINSTALL included, is authenticated only by `auth[application_token]`, compared in
  *   constant time with the sealed stored one. Unknown portal, missing or wrong token → 403, nothing changes.
+ * - ONAPPPAYMENT is the exception Bitrix24 makes: it carries neither, so it is only a hint to ask Bitrix24 again.
  * Deliveries are answered at once (Bitrix24 lowers the priority of slow handlers and never retries); work that
  * can wait (binding events, recording the last event, purging data) runs after the response via `defer`.
  * Bodies and tokens are never logged.
@@ -59,6 +61,8 @@ function dispatch(event: string, memberId: string, tree: FormTree, defer: Defer)
       return onInstall(event, memberId, tree, defer);
     case "ONAPPUNINSTALL":
       return onUninstall(memberId, tree, defer);
+    case "ONAPPPAYMENT":
+      return onPaymentHint(memberId, defer);
     default:
       return onOther(event, memberId, tree, defer);
   }
@@ -148,6 +152,18 @@ export async function purgePortalData(memberId: string, at: Date): Promise<void>
     return true;
   });
   log.info("b24.uninstall.purge", { memberId, purged });
+}
+
+/**
+ * ONAPPPAYMENT has no tokens and no application_token, so it cannot be authenticated and changes nothing by itself:
+ * it only prompts a throttled re-check of the portal's app.info with the stored installer pair (recheck.ts).
+ */
+async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
+  defer(async () => {
+    const outcome = await recheckBlockedPortal(memberId);
+    log.info("b24.payment.recheck", { memberId, outcome });
+  });
+  return "recheck";
 }
 
 async function onOther(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {

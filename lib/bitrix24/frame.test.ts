@@ -202,3 +202,30 @@ describe("who acts for a signed-in person", () => {
     expect(await index.actingOwner(session(1, true))).toMatchObject({ kind: "user", bitrixUserId: 1 });
   });
 });
+
+describe("ways back through the frame (lifecycle.ts)", () => {
+  const installer = () => database.db().tokenPair.findFirstOrThrow({ where: { memberId: portalA().memberId, kind: "portal" } });
+
+  it("a non-admin's open never heals a dead installer pair; an admin's open re-seeds it", async () => {
+    const dead = await database.db().tokenPair.update({ where: { id: (await installer()).id }, data: { status: "needs_reauth", lastError: "invalid_grant" } });
+    expect((await frame.openApp(post(await launcherForm(portalA().url, 2)))).status).toBe(303);
+    expect(await installer()).toMatchObject({ status: "needs_reauth", version: dead.version });
+
+    const form = await launcherForm(portalA().url, 1);
+    expect((await frame.openApp(post(form))).status).toBe(303);
+    expect(await installer()).toMatchObject({ status: "active", bitrixUserId: 1, version: dead.version + 1, lastError: null });
+    expect((await database.db().portal.findUniqueOrThrow({ where: { memberId: portalA().memberId } })).installedBy).toBe(1);
+    // Background work acts with the new pair at once.
+    const out = await index.clientFor({ memberId: portalA().memberId, kind: "portal", bitrixUserId: 1 }).call<{ ID: string }>("user.current");
+    expect(out.result.ID).toBe("1");
+    // With a healthy installer pair the next admin open stores the admin's own pair again.
+    expect((await frame.openApp(post(await launcherForm(portalA().url, 1)))).status).toBe(303);
+    expect(await pairs(portalA().memberId)).toEqual(expect.arrayContaining([{ kind: "portal", bitrixUserId: 1 }, { kind: "user", bitrixUserId: 1 }]));
+  });
+
+  it("a verified open lifts a block: the OAuth server vouched for the token and the portal answered", async () => {
+    await database.db().portal.update({ where: { memberId: portalA().memberId }, data: { status: "blocked", statusReason: "PAYMENT_REQUIRED" } });
+    expect((await frame.openApp(post(await launcherForm(portalA().url, 2)))).status).toBe(303);
+    expect(await database.db().portal.findUniqueOrThrow({ where: { memberId: portalA().memberId } })).toMatchObject({ status: "active", statusReason: null });
+  });
+});

@@ -4,10 +4,12 @@ import { mintSessionCookie, type PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
 import { errorPage } from "@/lib/http/responses";
+import { log } from "@/lib/log";
 import { b24Config } from "./config";
 import { B24Error } from "./errors";
 import { authenticateFrame, checkAppToken, claimedOrigin, readFramePost, type FrameIdentity, type FramePost } from "./frame-post";
 import { persistInstall } from "./install";
+import { portalStatusAfter } from "./lifecycle";
 import { storeIssuedPair } from "./token-store";
 
 /**
@@ -15,12 +17,6 @@ import { storeIssuedPair } from "./token-store";
  * NEW app session for the person the OAuth server vouched for (never reusing the browser's previous session, which
  * may belong to another portal or user) and answers only to that portal's frame (CSP frame-ancestors).
  */
-const NOT_ACTIVE: Record<string, () => B24Error> = {
-  uninstalled: () => new B24Error("portal_uninstalled", "The app was uninstalled from this Bitrix24. An administrator can install it again from the Bitrix24 Market."),
-  blocked: () => new B24Error("portal_blocked", "Bitrix24 blocked the app on this portal (payment required or portal deleted). An administrator should check the app's subscription."),
-  needs_reauth: () => new B24Error("needs_reauth", "The app's connection to this Bitrix24 expired. An administrator should reinstall the app from Bitrix24."),
-};
-
 function framed(res: Response, origin: string | null): Response {
   res.headers.set(CSP_HEADER, frameAncestors(origin));
   res.headers.set("cache-control", "no-store");
@@ -59,28 +55,53 @@ function requireRefreshToken(post: FramePost): string {
   return post.refreshId;
 }
 
-/** App URL: the opening user's own pair is stored (kind "user"), then the dashboard. */
+/**
+ * Whether an administrator's open must re-seed the installer's pair (kind "portal", used for background work):
+ * when there is none or Bitrix24 no longer accepts it. A non-administrator's open never does.
+ */
+async function installerNeedsSeed(memberId: string, installedBy: number | null): Promise<boolean> {
+  if (installedBy === null) return true;
+  const pair = await db().tokenPair.findUnique({
+    where: { memberId_kind_bitrixUserId: { memberId, kind: "portal", bitrixUserId: installedBy } },
+    select: { status: true },
+  });
+  return pair?.status !== "active";
+}
+
+/**
+ * App URL: the opening user's own pair is stored (kind "user"), then the dashboard. The open is Bitrix24's word
+ * that the app works on this portal, so it lifts a block (lifecycle.ts "frame_open"). An administrator's open
+ * whose installer pair is dead or missing stores the posted pair as the installer's instead, so background work
+ * resumes without a reinstall; the administrator then acts with it (index.ts actingOwner) until their next open.
+ */
 export function openApp(req: Request): Promise<Response> {
   return handleFrame(req, async (post, id) => {
     const { verified: v, profile } = id;
     const cfg = b24Config();
-    const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { status: true, applicationToken: true } });
+    const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { status: true, applicationToken: true, installedBy: true } });
     checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
-    if (!portal) throw new B24Error("portal_uninstalled", "The app is not set up on this Bitrix24 yet. An administrator should install it from the Bitrix24 Market.");
-    if (portal.status !== "active") throw (NOT_ACTIVE[portal.status] ?? NOT_ACTIVE.needs_reauth!)();
+    const status = portalStatusAfter(portal?.status, "frame_open")!;
     const refreshToken = requireRefreshToken(post);
+    const seed = profile.isAdmin && (await installerNeedsSeed(v.memberId, portal?.installedBy ?? null));
+    const pair = { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) };
     await db().$transaction(async (tx) => {
-      await tx.portal.update({ where: { memberId: v.memberId }, data: { domain: v.portalHost, clientEndpoint: v.clientEndpoint, scope: v.scope, appStatus: v.appStatus } });
+      await tx.portal.update({
+        where: { memberId: v.memberId },
+        data: { domain: v.portalHost, clientEndpoint: v.clientEndpoint, scope: v.scope, appStatus: v.appStatus, status, ...(status !== portal?.status ? { statusReason: null } : {}), ...(seed ? { installedBy: profile.bitrixUserId } : {}) },
+      });
       await tx.user.upsert({
         where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
         create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
         update: userRow(id),
       });
-      await storeIssuedPair(
-        { memberId: v.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) },
-        tx,
-      );
+      if (seed) {
+        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "portal", bitrixUserId: { not: profile.bitrixUserId } } });
+        // One pair cannot serve two rows (refresh tokens are single-use): a dead own pair goes, so actingOwner picks the installer's.
+        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, status: { not: "active" } } });
+      }
+      await storeIssuedPair({ ...pair, kind: seed ? "portal" : "user" }, tx);
     });
+    if (seed) log.info("b24.install.installer_reseeded", { memberId: v.memberId, installedBy: profile.bitrixUserId });
     return "/dashboard";
   });
 }

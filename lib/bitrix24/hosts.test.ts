@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PORTAL_HOSTS } from "@/lib/env";
-import { checkEndpoint, checkPortalInput, isLoopbackHost, type HostPolicy } from "./hosts";
+import { checkEndpoint, checkPortalInput, hostErrorText, isLoopbackHost, type HostPolicy } from "./hosts";
 
 const cloud: HostPolicy = { portalHosts: DEFAULT_PORTAL_HOSTS, allowHttpLoopback: false };
 const tests: HostPolicy = { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true };
@@ -49,6 +49,29 @@ describe("checkPortalInput (emulator policy)", () => {
     expect(isLoopbackHost("127.0.0.1:80")).toBe(true);
     expect(isLoopbackHost("[::1]:80")).toBe(true);
     expect(isLoopbackHost("127.0.0.1.evil.example")).toBe(false);
+  });
+});
+
+describe("B24_PORTAL_HOSTS for a self-hosted portal", () => {
+  const selfHosted: HostPolicy = { portalHosts: "^(crm\\.acme\\.example|b24\\.acme\\.example:8443|10\\.0\\.0\\.5)$", allowHttpLoopback: false };
+
+  it("matches the whole host with its port, and refuses IP addresses other than loopback even when the pattern matches", () => {
+    expect(checkPortalInput("crm.acme.example", selfHosted)).toEqual({ ok: true, host: "crm.acme.example", scheme: "https" });
+    expect(checkPortalInput("b24.acme.example:8443", selfHosted)).toEqual({ ok: true, host: "b24.acme.example:8443", scheme: "https" });
+    expect(checkPortalInput("b24.acme.example", selfHosted)).toEqual({ ok: false, reason: "not_allowed" });
+    expect(checkPortalInput("crm.acme.example:8443", selfHosted)).toEqual({ ok: false, reason: "not_allowed" });
+    // https's own port is dropped before matching, as the browser does.
+    expect(checkPortalInput("crm.acme.example:443", selfHosted)).toEqual({ ok: true, host: "crm.acme.example", scheme: "https" });
+    expect(checkPortalInput("10.0.0.5", selfHosted)).toEqual({ ok: false, reason: "ip_address" });
+  });
+
+  it("names the rule that refused the host", () => {
+    expect(hostErrorText("not_allowed", cloud)).toContain("cloud portals");
+    const custom = hostErrorText("not_allowed", selfHosted);
+    expect(custom).toContain("B24_PORTAL_HOSTS");
+    expect(custom).toContain(selfHosted.portalHosts);
+    expect(custom).not.toContain("cloud");
+    expect(hostErrorText("ip_address", selfHosted)).toContain("not an IP address");
   });
 });
 

@@ -4,6 +4,10 @@
  * Pure functions (no server-only import) so the landing form can share the normalisation rules.
  */
 
+/** Bitrix24's cloud portal hosts: one label under bitrix24.<tld>. Override with B24_PORTAL_HOSTS. */
+export const DEFAULT_PORTAL_HOSTS =
+  "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.bitrix24\\.(?:com|de|eu|es|fr|it|pl|uk|ru|by|kz|ua|uz|in|jp|cn|vn|id|co|mx|com\\.br|com\\.tr)$";
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export function isLoopbackHost(host: string): boolean {
@@ -20,7 +24,7 @@ export interface HostPolicy {
 
 export type HostCheck =
   | { ok: true; host: string; scheme: "https" | "http" }
-  | { ok: false; reason: "empty" | "malformed" | "not_allowed" | "insecure" };
+  | { ok: false; reason: "empty" | "malformed" | "not_allowed" | "ip_address" | "insecure" };
 
 /**
  * Turns what a person typed ("Acme.bitrix24.com", "https://acme.bitrix24.com/crm/") into a checked host.
@@ -50,7 +54,7 @@ export function checkHost(rawHost: string, requestedScheme: "http" | "https" | u
   if (!/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) return { ok: false, reason: "malformed" };
   if (!new RegExp(policy.portalHosts).test(host)) return { ok: false, reason: "not_allowed" };
   const loopback = isLoopbackHost(host);
-  if (!loopback && /^\d+\.\d+\.\d+\.\d+(:\d+)?$|^\[/.test(host)) return { ok: false, reason: "not_allowed" };
+  if (!loopback && /^\d+\.\d+\.\d+\.\d+(:\d+)?$|^\[/.test(host)) return { ok: false, reason: "ip_address" };
   const scheme = loopback && policy.allowHttpLoopback ? "http" : "https";
   if (requestedScheme === "http" && scheme !== "http") return { ok: false, reason: "insecure" };
   return { ok: true, host, scheme };
@@ -77,9 +81,22 @@ export function checkEndpoint(raw: unknown, policy: HostPolicy, expectedHost?: s
   return url.toString();
 }
 
-export const HOST_ERROR_TEXT: Record<Exclude<HostCheck, { ok: true }>["reason"], string> = {
-  empty: "Enter your Bitrix24 address, for example acme.bitrix24.com.",
-  malformed: "That does not look like a Bitrix24 address. Use the host only, for example acme.bitrix24.com.",
-  not_allowed: "This app only connects to Bitrix24 cloud portals (for example acme.bitrix24.com).",
-  insecure: "Bitrix24 portals must be reached over https://.",
-};
+export type HostRefusal = Exclude<HostCheck, { ok: true }>["reason"];
+
+/** What a person is told, naming the rule that refused the host: the cloud list, or the operator's own pattern. */
+export function hostErrorText(reason: HostRefusal, policy: HostPolicy): string {
+  switch (reason) {
+    case "empty":
+      return "Enter your Bitrix24 address, for example acme.bitrix24.com.";
+    case "malformed":
+      return "That does not look like a Bitrix24 address. Use the host only, for example acme.bitrix24.com.";
+    case "ip_address":
+      return "Use your Bitrix24's host name, not an IP address: only loopback addresses (127.0.0.1, localhost) are accepted as IPs.";
+    case "insecure":
+      return "Bitrix24 portals must be reached over https://.";
+    case "not_allowed":
+      return policy.portalHosts === DEFAULT_PORTAL_HOSTS
+        ? "This app only connects to Bitrix24 cloud portals (for example acme.bitrix24.com). A self-hosted Bitrix24 must be added to B24_PORTAL_HOSTS by the app's operator."
+        : `This address is not one of the portals this app accepts: the operator's B24_PORTAL_HOSTS pattern ${policy.portalHosts} must match the whole host, with the port when there is one (host:port).`;
+  }
+}

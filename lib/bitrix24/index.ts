@@ -3,7 +3,7 @@ import type { PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { createB24Client } from "./client";
 import { sharedLimiter } from "./limiter";
-import type { RestCredentials, TokenSource } from "./ports";
+import type { PortalRefusal, RestCredentials, TokenSource } from "./ports";
 import { B24Error, isB24Error } from "./errors";
 import { DbTokenSource } from "./refresh";
 import { pairExists, type TokenOwner } from "./token-store";
@@ -55,8 +55,8 @@ class SessionTokenSource implements TokenSource {
   async renew(stale: RestCredentials): Promise<RestCredentials> {
     return this.picked().renew(stale);
   }
-  async markPortal(status: "blocked" | "needs_reauth", reason: string): Promise<void> {
-    return this.picked().markPortal(status, reason);
+  async markPortal(event: PortalRefusal, reason: string): Promise<void> {
+    return this.picked().markPortal(event, reason);
   }
   private picked(): DbTokenSource {
     if (!this.chosen) throw new B24Error("internal", "current() must run before renew()/markPortal().");

@@ -8,7 +8,8 @@ import { isB24Error } from "./errors";
 import { clientFor } from "./index";
 import { storeIssuedPair } from "./token-store";
 import type { VerifiedToken } from "./verify";
-import { activePortalFields } from "./portal-fields";
+import { portalStatusAfter } from "./lifecycle";
+import { vouchedPortalFields } from "./portal-fields";
 
 /**
  * What an install (ONAPPINSTALL, ONAPPUPDATE, or the installer page) leaves in the database. Callers pass only
@@ -39,7 +40,7 @@ export async function persistInstall(input: InstallInput): Promise<void> {
   const { verified: v } = input;
   const now = new Date();
   const portal = {
-    ...activePortalFields(v, cfg),
+    ...vouchedPortalFields(v, cfg, portalStatusAfter(null, "install")!),
     installedBy: input.installedBy,
     installedAt: now,
     uninstalledAt: null,
@@ -70,8 +71,11 @@ export async function persistInstall(input: InstallInput): Promise<void> {
   }
 }
 
-/** Events every installation binds; Bitrix24 only sends ONAPPUNINSTALL to apps that bound it (§6.4). */
-export const APP_EVENTS: readonly string[] = Object.freeze(["ONAPPUNINSTALL", "ONAPPUPDATE"]);
+/**
+ * Events every installation binds; Bitrix24 only sends ONAPPUNINSTALL to apps that bound it, and ONAPPPAYMENT is how
+ * a blocked portal learns it was paid for (https://apidocs.bitrix24.com/api-reference/common/events/index.html).
+ */
+export const APP_EVENTS: readonly string[] = Object.freeze(["ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT"]);
 
 /** Bitrix24's answer to a duplicate event.bind (400 ERROR_CORE). */
 const ALREADY_BOUND = /already (binded|bound|exists)/i;

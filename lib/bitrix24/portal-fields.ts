@@ -1,4 +1,5 @@
 import type { B24Config } from "./config";
+import type { PortalStatus } from "./lifecycle";
 
 /**
  * The columns of an active portal, taken only from what Bitrix24's OAuth server vouched for (a token response or
@@ -11,14 +12,15 @@ export interface VouchedPortal {
   appStatus: string | null;
 }
 
-export function activePortalFields(v: VouchedPortal, cfg: B24Config) {
+/** The vouched columns plus the status the lifecycle (lifecycle.ts) computed for the event that vouched for them. */
+export function vouchedPortalFields(v: VouchedPortal, cfg: B24Config, status: PortalStatus) {
   return {
     domain: v.portalHost,
     clientEndpoint: v.clientEndpoint,
     serverEndpoint: `${cfg.oauthServer}/rest/`,
     scope: v.scope,
     appStatus: v.appStatus,
-    status: "active",
+    status,
     statusReason: null,
   };
 }

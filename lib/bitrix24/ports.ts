@@ -4,6 +4,9 @@
  * (refresh.ts → DbTokenSource, limiter.ts → DbRateLimiter).
  */
 
+/** The lifecycle events (lifecycle.ts) by which Bitrix24 refuses a whole portal. */
+export type PortalRefusal = "payment_required" | "portal_refused";
+
 /** A usable access token and the REST base URL it belongs to. */
 export interface RestCredentials {
   /** From the OAuth server's token response, stored on the portal row. Never from request data. */
@@ -20,7 +23,7 @@ export interface TokenSource {
    */
   renew(stale: RestCredentials): Promise<RestCredentials>;
   /** Bitrix24 said the portal is unusable (PAYMENT_REQUIRED, PORTAL_DELETED, …): record it so later calls fail fast. */
-  markPortal?(status: "blocked" | "needs_reauth", reason: string): Promise<void>;
+  markPortal?(event: PortalRefusal, reason: string): Promise<void>;
 }
 
 export interface RateLimiter {

@@ -89,7 +89,7 @@ describe("portalAuthorizeUrl", () => {
     expect(url.searchParams.get("state")).toBe(bindState(STATE, PORTAL, cfg().stateKey));
   });
   it.each([
-    [{ portal: "evil.example" }, /only connects/],
+    [{ portal: "evil.example" }, /not one of the portals this app accepts.*B24_PORTAL_HOSTS/],
     [{ portal: "" }, /Enter your Bitrix24 address/],
     [{ client_id: "other" }, /Start sign-in/],
     [{ state: "" }, /Start sign-in/],

@@ -19,6 +19,22 @@ describe("redaction", () => {
     expect(s).toContain(REDACTED);
   });
 
+  it("keeps error codes under `code` and redacts authorization codes", () => {
+    const out = redact({
+      a: { code: "invalid_grant" },
+      b: { code: "QUERY_LIMIT_EXCEEDED" },
+      c: { code: "needs_reauth" },
+      d: { code: "internal" },
+      e: { code: "0d1f8a3b9c2e47f6a5b4c3d2e1f0a9b8c7d6e5f40d1f8a3b9c2e47f6a5b4c3d2e1f0a9" },
+      f: { code: "abc123def" },
+      g: { code: { nested: "x" } },
+      h: { code: "invalid grant; DROP" },
+    }) as Record<string, { code: unknown }>;
+    expect([out.a!.code, out.b!.code, out.c!.code, out.d!.code]).toEqual(["invalid_grant", "QUERY_LIMIT_EXCEEDED", "needs_reauth", "internal"]);
+    expect([out.e!.code, out.f!.code, out.g!.code, out.h!.code]).toEqual([REDACTED, REDACTED, REDACTED, REDACTED]);
+    expect(redactString("/api/auth/callback/bitrix24?code=invalid_grant&state=s")).not.toContain("invalid_grant");
+  });
+
   it("reduces errors to name and scrubbed message", () => {
     expect(redact(new Error("failed ?client_secret=oops"))).toEqual({ name: "Error", message: `failed ?client_secret=${REDACTED}` });
   });

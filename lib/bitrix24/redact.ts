@@ -33,6 +33,18 @@ const BEARER = /(bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
 
 export const REDACTED = "[redacted]";
 
+/**
+ * `code` is an authorization code in an OAuth callback and an error code everywhere else (`invalid_grant`,
+ * `QUERY_LIMIT_EXCEEDED`, our own `needs_reauth`). Operators need the second, so a `code` field keeps a value shaped
+ * like an error identifier: one case, letters first, words joined by `_`, short. Bitrix24's authorization codes are
+ * long lowercase hex runs with digits, so they never take this shape and stay redacted.
+ */
+const DIAGNOSTIC_CODE = /^(?:[a-z]+(?:_[a-z0-9]+)*|[A-Z]+(?:_[A-Z0-9]+)*)$/;
+
+function keepsDiagnostic(key: string, value: unknown): boolean {
+  return key === "code" && typeof value === "string" && value.length <= 48 && DIAGNOSTIC_CODE.test(value);
+}
+
 export function redactString(s: string): string {
   return s.replace(PAIR, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
 }
@@ -45,7 +57,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET.has(k.toLowerCase()) ? REDACTED : redact(v, depth + 1);
+      const key = k.toLowerCase();
+      out[k] = SECRET.has(key) && !keepsDiagnostic(key, v) ? REDACTED : redact(v, depth + 1);
     }
     return out;
   }

@@ -115,11 +115,41 @@ describe("DbTokenSource", () => {
     "https://user@acme.bitrix24.com/rest/",
     "https://acme.bitrix24.com:8443/rest/",
     "https://10.0.0.1/rest/",
-  ])("an OAuth answer with client_endpoint %s is refused, the portal is flagged, nothing else is called", async (endpoint) => {
+  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, the portal and its endpoint are untouched", async (endpoint) => {
     answer = async () => issued(3, endpoint);
     await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
-    expect(await portal()).toMatchObject({ status: "needs_reauth", clientEndpoint: "https://acme.bitrix24.com/rest/" });
+    expect(await row()).toMatchObject({ status: "needs_reauth", lastError: "invalid_token_response" });
+    expect(await portal()).toMatchObject({ status: "active", clientEndpoint: "https://acme.bitrix24.com/rest/" });
     expect(requests).toBe(1);
+  });
+
+  it("a dead pair is one user's problem: another pair of the same portal keeps working", async () => {
+    answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    const other = { ...owner, bitrixUserId: owner.bitrixUserId + 1 };
+    await store.storeIssuedPair({ ...other, accessToken: "access-o-xxxxxxxx", refreshToken: "refresh-o-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+    expect((await new refresh.DbTokenSource(other).current()).accessToken).toBe("access-o-xxxxxxxx");
+    expect((await portal()).status).toBe("active");
+  });
+
+  it("storing a verified new pair over a dead one makes it usable again, without a request", async () => {
+    answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    await store.storeIssuedPair({ ...owner, accessToken: "access-new-xxxxxxxx", refreshToken: "refresh-new-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await row()).toMatchObject({ status: "active", lastError: null, refreshFailures: 0 });
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-new-xxxxxxxx");
+    expect(requests).toBe(1);
+  });
+
+  it("a refusal that arrives after a new pair was stored does not kill the new pair", async () => {
+    answer = async () => {
+      // The person signs in again while the old refresh token is being refused.
+      await store.storeIssuedPair({ ...owner, accessToken: "access-new-xxxxxxxx", refreshToken: "refresh-new-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+      return { status: 400, body: { error: "invalid_grant" } };
+    };
+    const creds = await new refresh.DbTokenSource(owner).current();
+    expect(creds.accessToken).toBe("access-new-xxxxxxxx");
+    expect((await row()).status).toBe("active");
   });
 
   it("OAuth 5xx keeps the old pair and backs off instead of hammering the OAuth server", async () => {
@@ -132,9 +162,27 @@ describe("DbTokenSource", () => {
     expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-0-xxxxxxxx");
   });
 
-  it.each(["blocked", "uninstalled", "needs_reauth"])("a %s portal short-circuits with zero network traffic", async (status) => {
+  it.each([
+    ["blocked", "portal_blocked"],
+    ["uninstalled", "portal_uninstalled"],
+  ])("a %s portal short-circuits with zero network traffic", async (status, code) => {
     await database.db().portal.update({ where: { memberId: MEMBER }, data: { status } });
-    await expect(new refresh.DbTokenSource(owner).current()).rejects.toBeDefined();
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code });
     expect(requests).toBe(0);
+  });
+
+  it("a probe (recheck.ts) may go through a blocked portal, never an uninstalled one", async () => {
+    answer = async () => issued(4);
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { status: "blocked" } });
+    expect((await new refresh.DbTokenSource(owner, { probe: true }).current()).accessToken).toBe("access-4-xxxxxxxx");
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { status: "uninstalled" } });
+    await expect(new refresh.DbTokenSource(owner, { probe: true }).current()).rejects.toMatchObject({ code: "portal_uninstalled" });
+  });
+
+  it("PAYMENT_REQUIRED from the OAuth server blocks the portal but keeps the pair", async () => {
+    answer = async () => ({ status: 401, body: { error: "PAYMENT_REQUIRED", error_description: "Payment required" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "payment_required" });
+    expect(await portal()).toMatchObject({ status: "blocked", statusReason: "PAYMENT_REQUIRED" });
+    expect(await row()).toMatchObject({ status: "active", lastError: "payment_required" });
   });
 });

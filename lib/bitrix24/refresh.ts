@@ -6,8 +6,9 @@ import { processLocal } from "@/lib/process-local";
 import { b24Config } from "./config";
 import { TokenDecryptError } from "./crypto";
 import { B24Error, isB24Error } from "./errors";
+import { pairAfter, portalGate, portalStatusAfter, portalStatusOf, type PairStatus } from "./lifecycle";
 import { requestToken, type B24TokenSet } from "./oauth";
-import type { RestCredentials, TokenSource } from "./ports";
+import type { PortalRefusal, RestCredentials, TokenSource } from "./ports";
 import { loadPairWithPortal, pairToRow, rowToPair, type PairWithPortal, type TokenOwner, type TokenPair } from "./token-store";
 
 /**
@@ -29,23 +30,28 @@ export const MAX_BACKOFF_SEC = 60;
 const INSTANCE = processLocal("b24.refresh.instance", () => randomUUID());
 const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Promise<TokenPair>>());
 
-function usable(row: PairWithPortal | null): PairWithPortal {
+/** Options for one token source. `probe` lets a re-check of a blocked portal through (lifecycle-store.ts). */
+export interface TokenSourceOptions {
+  sleep?: (ms: number) => Promise<void>;
+  probe?: boolean;
+}
+
+function usable(row: PairWithPortal | null, probe = false): PairWithPortal {
   if (!row) throw new B24Error("needs_reauth", "No Bitrix24 connection is stored for you. Sign in again.");
-  portalUsable(row.portal.status);
-  if (row.portal.status === "needs_reauth" || row.status !== "active") throw new B24Error("needs_reauth", "The Bitrix24 connection expired. Sign in again.");
+  const gate = portalGate(row.portal.status);
+  if (gate && !(probe && portalStatusOf(row.portal.status) === "blocked")) throw gate;
+  if (row.status !== "active") throw new B24Error("needs_reauth", "Bitrix24 no longer accepts your connection. Sign in again.");
   return row;
 }
 
-function portalUsable(portal: string | undefined): void {
-  if (portal === "uninstalled") throw new B24Error("portal_uninstalled", "The app was uninstalled from this portal.");
-  if (portal === "blocked") throw new B24Error("portal_blocked", "Bitrix24 blocked this portal for the app (payment or deletion).");
-}
-
 /** An uninstall deletes the pairs, so a missing row still reports the portal's state rather than "sign in". */
-async function loadUsable(owner: TokenOwner): Promise<PairWithPortal> {
+async function loadUsable(owner: TokenOwner, probe = false): Promise<PairWithPortal> {
   const row = await loadPairWithPortal(owner);
-  if (!row) portalUsable((await db().portal.findUnique({ where: { memberId: owner.memberId }, select: { status: true } }))?.status);
-  return usable(row);
+  if (!row) {
+    const gate = portalGate((await db().portal.findUnique({ where: { memberId: owner.memberId }, select: { status: true } }))?.status);
+    if (gate) throw gate;
+  }
+  return usable(row, probe);
 }
 
 function credentials(row: PairWithPortal, pair: TokenPair): RestCredentials {
@@ -62,13 +68,24 @@ function decrypt(row: PairWithPortal): TokenPair {
 }
 
 export class DbTokenSource implements TokenSource {
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly probe: boolean;
+
   constructor(
     private readonly owner: TokenOwner,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+    opts: TokenSourceOptions | ((ms: number) => Promise<void>) = {},
+  ) {
+    const o = typeof opts === "function" ? { sleep: opts } : opts;
+    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.probe = o.probe ?? false;
+  }
+
+  private load(): Promise<PairWithPortal> {
+    return loadUsable(this.owner, this.probe);
+  }
 
   async current(): Promise<RestCredentials> {
-    const row = await loadUsable(this.owner);
+    const row = await this.load();
     const pair = await this.decryptOrKill(row);
     if (pair.expiresAt.getTime() - Date.now() > REFRESH_AHEAD_SEC * 1000) return credentials(row, pair);
     try {
@@ -81,15 +98,20 @@ export class DbTokenSource implements TokenSource {
   }
 
   async renew(stale: RestCredentials): Promise<RestCredentials> {
-    const row = await loadUsable(this.owner);
+    const row = await this.load();
     const pair = await this.decryptOrKill(row);
     if (pair.accessToken !== stale.accessToken) return credentials(row, pair);
     return this.renewFrom(row.version);
   }
 
-  async markPortal(status: "blocked" | "needs_reauth", reason: string): Promise<void> {
-    await db().portal.update({ where: { memberId: this.owner.memberId }, data: { status, statusReason: reason.slice(0, 200) } });
-    log.warn("b24.portal.status", { memberId: this.owner.memberId, status, reason });
+  /** Bitrix24 refused the whole portal: blocked (lifecycle.ts), unless it was uninstalled meanwhile. */
+  async markPortal(event: PortalRefusal, reason: string): Promise<void> {
+    const memberId = this.owner.memberId;
+    const current = await db().portal.findUnique({ where: { memberId }, select: { status: true } });
+    const status = current && portalStatusAfter(current.status, event);
+    if (!status || status === current.status) return;
+    await db().portal.updateMany({ where: { memberId, status: current.status }, data: { status, statusReason: reason.slice(0, 200) } });
+    log.warn("b24.portal.status", { memberId, status, reason });
   }
 
   private async renewFrom(seenVersion: number): Promise<RestCredentials> {
@@ -100,7 +122,7 @@ export class DbTokenSource implements TokenSource {
       inflight.set(key, flight);
     }
     const pair = await flight;
-    const row = await loadUsable(this.owner);
+    const row = await this.load();
     return credentials(row, pair);
   }
 
@@ -117,7 +139,7 @@ export class DbTokenSource implements TokenSource {
   private async refreshShared(seenVersion: number): Promise<TokenPair> {
     const deadline = Date.now() + LEASE_MS + REFRESH_TIMEOUT_MS;
     for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-      const row = await loadUsable(this.owner);
+      const row = await this.load();
       if (row.version !== seenVersion) return this.decryptOrKill(row);
       const backoffSec = Math.min(MAX_BACKOFF_SEC, 2 ** row.refreshFailures);
       if (row.refreshFailures > 0 && Date.now() - row.updatedAt.getTime() < backoffSec * 1000) {
@@ -149,6 +171,7 @@ export class DbTokenSource implements TokenSource {
     const next = { ...this.owner, accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt };
     const data = {
       ...pairToRow(next, b24Config().ring),
+      status: pairAfter(row.status as PairStatus, "refreshed"),
       version: row.version + 1,
       leaseOwner: null,
       leaseUntil: null,
@@ -175,20 +198,20 @@ export class DbTokenSource implements TokenSource {
     if (code === "invalid_grant" || code === "needs_reauth") {
       // Race check: a sibling whose lease we outlived may have written a newer pair with the token we just spent.
       const fresh = await loadPairWithPortal(this.owner);
-      if (fresh && fresh.version !== row.version) return this.decryptOrKill(usable(fresh));
+      if (fresh && fresh.version !== row.version) return this.decryptOrKill(usable(fresh, this.probe));
       await this.markDead(row, code);
       throw new B24Error("needs_reauth", "Bitrix24 no longer accepts this connection. Sign in again.", { cause: err });
     }
     if (code === "invalid_token_response") {
       // The OAuth server rotated the pair but its answer is unusable (e.g. a client_endpoint we refuse to call):
-      // the old refresh token is spent, so the pair is dead and the portal is flagged for a human to look at.
+      // the old refresh token is spent, so this pair is dead; the portal and every other pair are not touched.
       await this.markDead(row, code);
-      await this.markPortal("needs_reauth", "untrusted OAuth answer");
+      log.error("b24.refresh.untrusted_answer", { memberId: row.memberId, kind: row.kind });
       throw new B24Error("needs_reauth", "Bitrix24's OAuth server sent an answer this app does not accept.", { cause: err });
     }
     if (code === "payment_required") {
       await this.releaseLease(row, code);
-      await this.markPortal("blocked", "PAYMENT_REQUIRED");
+      await this.markPortal("payment_required", "PAYMENT_REQUIRED");
       throw err;
     }
     await db().tokenPair.updateMany({
@@ -205,9 +228,10 @@ export class DbTokenSource implements TokenSource {
     await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE }, data: { leaseOwner: null, leaseUntil: null, lastError } });
   }
 
+  /** Only this pair: the portal and other users' pairs stay usable (lifecycle.ts). A new verified pair revives it. */
   private async markDead(row: PairWithPortal, reason: string): Promise<void> {
-    await db().tokenPair.updateMany({ where: { id: row.id }, data: { status: "needs_reauth", lastError: reason, leaseOwner: null, leaseUntil: null } });
-    if (row.kind === "portal") await this.markPortal("needs_reauth", reason);
+    const status = pairAfter(row.status as PairStatus, "refresh_refused");
+    await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data: { status, lastError: reason, leaseOwner: null, leaseUntil: null } });
     log.warn("b24.refresh.dead", { memberId: row.memberId, kind: row.kind, reason });
   }
 }

@@ -2,14 +2,15 @@ import "server-only";
 import { db } from "@/lib/db";
 import { b24Config, type B24Config } from "./config";
 import { B24Error } from "./errors";
-import { checkHost, checkPortalInput, HOST_ERROR_TEXT } from "./hosts";
+import { checkHost, checkPortalInput, hostErrorText } from "./hosts";
 import { sharedLimiter } from "./limiter";
 import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "./ports";
 import { restCall } from "./rest";
 import { bindState, openState, safeEqual } from "./state";
 import { storeIssuedPair } from "./token-store";
-import { activePortalFields } from "./portal-fields";
+import { portalStatusAfter } from "./lifecycle";
+import { vouchedPortalFields } from "./portal-fields";
 
 /**
  * The standalone "sign in with Bitrix24" flow, in the order it happens:
@@ -28,7 +29,7 @@ export function portalAuthorizeUrl(query: URLSearchParams, cfg: B24Config = b24C
     throw new B24Error("bad_request", "Start sign-in from the app's home page.");
   }
   const check = checkPortalInput(query.get("portal") ?? "", cfg.hostPolicy);
-  if (!check.ok) throw new B24Error("portal_not_allowed", HOST_ERROR_TEXT[check.reason]);
+  if (!check.ok) throw new B24Error("portal_not_allowed", hostErrorText(check.reason, cfg.hostPolicy));
   const url = new URL(`${check.scheme}://${check.host}/oauth/authorize/`);
   // Bitrix24 takes the redirect URI from the app's settings and ignores scope/response_type, so only these two.
   url.searchParams.set("client_id", cfg.clientId);
@@ -110,11 +111,17 @@ export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = s
   };
 }
 
+/**
+ * A sign-in creates the portal (signed in, not installed) or lifts a block: the OAuth server just issued a pair and
+ * the portal answered the profile read. It never revives an uninstalled portal (lifecycle.ts): that is refused
+ * with `portal_uninstalled` and nothing is stored.
+ */
 export async function persistSignIn(tokens: B24TokenSet, profile: B24Profile, cfg: B24Config = b24Config()): Promise<void> {
   const now = new Date();
-  const portal = activePortalFields(tokens, cfg);
   const user = { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: now };
   await db().$transaction(async (tx) => {
+    const current = await tx.portal.findUnique({ where: { memberId: tokens.memberId }, select: { status: true } });
+    const portal = vouchedPortalFields(tokens, cfg, portalStatusAfter(current?.status, "sign_in")!);
     await tx.portal.upsert({ where: { memberId: tokens.memberId }, create: { memberId: tokens.memberId, ...portal }, update: portal });
     await tx.user.upsert({
       where: { memberId_bitrixUserId: { memberId: tokens.memberId, bitrixUserId: profile.bitrixUserId } },

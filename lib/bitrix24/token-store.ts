@@ -4,6 +4,7 @@ import type { TokenPair as TokenPairRow } from "@/lib/generated/prisma/client";
 import { b24Config } from "./config";
 import { decryptToken, encryptToken, envelopeKid, type KeyRing } from "./crypto";
 import { openAppToken, sealAppToken } from "./app-token";
+import { pairAfter } from "./lifecycle";
 import { tokenBinding, type TokenKind, type TokenOwner } from "./token-binding";
 
 /**
@@ -92,9 +93,12 @@ export async function loadPairWithPortal(owner: TokenOwner): Promise<PairWithPor
   return rows[0] ? joinedRowToPairWithPortal(rows[0]) : null;
 }
 
-/** Stores a pair the OAuth server just issued (sign-in or install), replacing any previous one. */
+/**
+ * Stores a pair the OAuth server just issued or vouched for (sign-in, frame open, install), replacing any previous
+ * one. A verified new pair is always usable: the status is reset with the tokens (lifecycle.ts, event "issued").
+ */
 export async function storeIssuedPair(pair: Omit<TokenPair, "version">, tx: Tx = db()): Promise<void> {
-  const row = pairToRow(pair, b24Config().ring);
+  const row = { ...pairToRow(pair, b24Config().ring), status: pairAfter(null, "issued") };
   await tx.tokenPair.upsert({
     where: { memberId_kind_bitrixUserId: { memberId: pair.memberId, kind: pair.kind, bitrixUserId: pair.bitrixUserId } },
     create: row,

@@ -13,6 +13,10 @@ const MESSAGES: Record<string, { title: string; text: string }> = {
   OAuthSignin: { title: "Sign-in could not start", text: "Check the portal address and try again." },
   AccessDenied: { title: "Access denied", text: "Bitrix24 did not allow this sign-in." },
   Storage: { title: "We could not save your connection", text: "Nothing was stored. Please try again in a minute." },
+  NotInstalled: {
+    title: "The app is not installed on this Bitrix24",
+    text: "It was uninstalled, or its installation has not finished. A Bitrix24 administrator installs it from the Bitrix24 Market and opens it once; then sign in again.",
+  },
   SessionRequired: { title: "Please sign in", text: "Your session ended. Connect your portal again." },
   Configuration: { title: "The app is misconfigured", text: "The operator must fix the server configuration. See the server log." },
 };
