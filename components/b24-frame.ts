@@ -19,6 +19,15 @@ export type BridgeCommand = "setInstallFinish" | "getInitData" | "resizeWindow" 
 
 export interface Bridge {
   call(command: BridgeCommand, params?: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
+  /** For commands the portal never answers (reloadWindow): posted once, nothing awaited. */
+  send(command: BridgeCommand, params?: Record<string, unknown>): void;
+}
+
+/** The bridge of this page when it runs inside the portal's frame under a well-formed name, else null. */
+export function currentFrameBridge(portalOrigin: string | null): Bridge | null {
+  if (typeof window === "undefined" || window.parent === window || !portalOrigin) return null;
+  const name = readFrameName(window.name);
+  return name ? frameBridge(portalOrigin, name.appSid) : null;
 }
 
 /**
@@ -27,9 +36,13 @@ export interface Bridge {
  */
 export function frameBridge(portalOrigin: string, appSid: string, target: Window = window.parent): Bridge {
   let seq = 0;
+  const nextId = () => `cb${Date.now().toString(36)}${(seq++).toString(36)}`;
   return {
+    send(command, params = {}) {
+      target.postMessage(`${command}:${JSON.stringify(params)}:${nextId()}:${appSid}`, portalOrigin);
+    },
     call(command, params = {}, timeoutMs = 10_000) {
-      const callbackId = `cb${Date.now().toString(36)}${(seq++).toString(36)}`;
+      const callbackId = nextId();
       return new Promise((resolve, reject) => {
         const done = () => {
           window.removeEventListener("message", onMessage);

@@ -1,6 +1,8 @@
 "use client";
 import { useState } from "react";
 import { b24Call, B24CallError, useB24Query } from "@/components/b24-client";
+import { CallError } from "@/components/call-error";
+import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
 
 interface Deal {
   ID: string;
@@ -23,7 +25,7 @@ function money(amount: string | null, currency: string | null): string {
   }
 }
 
-export function DealsView() {
+export function DealsView({ portal }: { portal: PortalRef }) {
   const [start, setStart] = useState(0);
   const list = useB24Query<Deal[]>("crm.deal.list", {
     order: { ID: "DESC" },
@@ -45,15 +47,7 @@ export function DealsView() {
             {list.data && total !== undefined ? `${from}–${to} of ${total}` : ""}
           </p>
         </div>
-        {list.error ? (
-          <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-            <p className="font-medium">Deals could not be loaded.</p>
-            <p className="mt-1">{list.error.message}</p>
-            <button type="button" onClick={list.reload} className="mt-3 rounded-md bg-white px-3 py-1.5 font-medium text-red-800 ring-1 ring-red-200 hover:bg-red-100">
-              Try again
-            </button>
-          </div>
-        ) : null}
+        {list.error ? <CallError title="Deals could not be loaded." error={list.error} portal={portal} onRetry={list.reload} /> : null}
         <div aria-busy={list.loading} className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Deals, newest first</caption>
@@ -101,6 +95,7 @@ export function DealsView() {
         </nav>
       </section>
       <CreateDeal
+        portal={portal}
         onCreated={() => {
           setStart(0);
           list.reload();
@@ -110,9 +105,9 @@ export function DealsView() {
   );
 }
 
-function CreateDeal({ onCreated }: { onCreated: () => void }) {
+function CreateDeal({ portal, onCreated }: { portal: PortalRef; onCreated: () => void }) {
   const [pending, setPending] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string; reauth?: boolean } | null>(null);
 
   async function submit(form: FormData) {
     const title = String(form.get("title") ?? "").trim();
@@ -128,7 +123,7 @@ function CreateDeal({ onCreated }: { onCreated: () => void }) {
       setMessage({ ok: true, text: `Deal #${result} created.` });
       onCreated();
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof B24CallError ? err.message : "The deal could not be created." });
+      setMessage({ ok: false, text: err instanceof B24CallError ? err.message : "The deal could not be created.", reauth: err instanceof B24CallError && err.code === "needs_reauth" });
     } finally {
       setPending(false);
     }
@@ -166,6 +161,7 @@ function CreateDeal({ onCreated }: { onCreated: () => void }) {
             {message.text}
           </p>
         ) : null}
+        {message?.reauth ? <SignInAgainButton portal={portal} /> : null}
       </form>
     </section>
   );

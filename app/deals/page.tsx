@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { DealsView } from "@/components/deals-view";
 import { getPortalSession } from "@/lib/auth";
+import { sessionPortalOrigin } from "@/lib/bitrix24/frame";
 
 export const metadata: Metadata = { title: "Deals" };
 export const dynamic = "force-dynamic";
@@ -17,7 +18,7 @@ export default async function DealsPage() {
         <h1 className="text-2xl font-bold tracking-tight">Deals</h1>
         <p className="mt-1 text-slate-600">Your CRM deals on {session.portalHost}, read and created live through Bitrix24&apos;s REST API.</p>
         <div className="mt-8">
-          <DealsView />
+          <DealsView portal={{ host: session.portalHost, origin: await sessionPortalOrigin(session) }} />
         </div>
       </main>
     </div>

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { getPortalSession } from "@/lib/auth";
+import { SignInAgainButton } from "@/components/sign-in-again";
 import { doctorReport, type TokenCheck } from "@/lib/bitrix24/doctor";
+import { sessionPortalOrigin } from "@/lib/bitrix24/frame";
 
 export const metadata: Metadata = { title: "Install doctor" };
 export const dynamic = "force-dynamic";
@@ -43,6 +45,7 @@ export default async function DoctorPage() {
   const report = await doctorReport(session);
   if (!report) redirect("/auth/error?error=SessionRequired");
   const { portal, appInfo, scopes, events, tokens, problems } = report;
+  const portalRef = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
   return (
     <div className="min-h-dvh">
       <AppHeader userName={session.name} current="/doctor" />
@@ -55,6 +58,11 @@ export default async function DoctorPage() {
               <li key={p.text} data-severity={p.severity} className="rounded-lg border border-slate-100 p-3 text-sm">
                 <p className={p.severity === "error" ? "font-medium text-red-700" : "font-medium text-amber-700"}>{p.text}</p>
                 <p className="mt-1 text-slate-700">What to do: {p.fix}</p>
+                {p.action === "sign_in_again" ? (
+                  <div className="mt-2">
+                    <SignInAgainButton portal={portalRef} />
+                  </div>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -68,6 +76,7 @@ export default async function DoctorPage() {
           <Section id="portal-h" title="This app's record">
             <Row label="Portal">{portal.domain}</Row>
             <Row label="Status">{portal.status}{portal.statusReason ? ` (${portal.statusReason})` : ""}</Row>
+            <Row label="Set up by">{report.setup === "installed" ? "an installation from Bitrix24" : "a direct sign-in only (not installed from Bitrix24)"}</Row>
             <Row label="Installed">{when(portal.installedAt)}{portal.installedBy !== null ? ` by user ${portal.installedBy}` : ""}</Row>
             <Row label="Last event">{portal.lastEventName ? `${portal.lastEventName} at ${when(portal.lastEventAt)}` : "none received"}</Row>
           </Section>

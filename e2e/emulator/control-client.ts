@@ -42,8 +42,8 @@ export class EmulatorControlClient {
   expireTokens() {
     return this.call<{ expired: number }>("POST", "expire-tokens");
   }
-  revokeRefreshTokens() {
-    return this.call<{ revoked: number }>("POST", "revoke-refresh-tokens");
+  revokeRefreshTokens(filter: { memberId?: string; userId?: number; refresh?: string } = {}) {
+    return this.call<{ revoked: number }>("POST", "revoke-refresh-tokens", filter);
   }
   async addFault(spec: FaultSpec): Promise<void> {
     await this.call("POST", "faults", spec);
@@ -91,7 +91,7 @@ export class EmulatorControlClient {
     return this.call<{ deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "events"), req);
   }
   setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }) {
-    return this.call<PortalInfo>("POST", this.portalPath(memberId, "state"), req);
+    return this.call<PortalInfo & { deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "state"), req);
   }
   seedDeals(memberId: string, req: { count: number }) {
     return this.call<{ total: number }>("POST", this.portalPath(memberId, "deals/seed"), req);

@@ -54,8 +54,9 @@ export class EmulatorControl {
     return { expired: this.state.tokens.expireAllAccess() };
   }
 
-  async revokeRefreshTokens(): Promise<{ revoked: number }> {
-    return { revoked: this.state.tokens.revokeAllRefresh() };
+  /** Without a filter every refresh token; otherwise those of one portal, one user or one exact refresh token. */
+  async revokeRefreshTokens(filter: { memberId?: string; userId?: number; refresh?: string } = {}): Promise<{ revoked: number }> {
+    return { revoked: this.state.tokens.revokeRefresh(filter) };
   }
 
   async addFault(spec: FaultSpec): Promise<void> {
@@ -137,11 +138,18 @@ export class EmulatorControl {
     return { deliveries: await triggerEvent(this.state, p, req.event, req.data ?? {}, req.userId ?? null) };
   }
 
-  async setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }): Promise<PortalInfo> {
+  /**
+   * `paymentRequired: false` after `true` is a payment: the core fires ONAPPPAYMENT to bound handlers (no tokens, no
+   * application_token, bitrix24-protocol.md §6.4) and the deliveries are awaited and returned.
+   */
+  async setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }): Promise<PortalInfo & { deliveries: DeliveryResult[] }> {
     const p = this.state.portal(memberId);
+    const paid = p.paymentRequired && req.paymentRequired === false;
     if (req.paymentRequired !== undefined) p.paymentRequired = !!req.paymentRequired;
     if (req.deleted !== undefined) p.deleted = !!req.deleted;
-    return portalInfo(p);
+    const data = { CODE: this.state.app.clientId, VERSION: "1", STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: "30", LANGUAGE_ID: "en" };
+    const deliveries = paid ? await triggerEvent(this.state, p, "ONAPPPAYMENT", data, null) : [];
+    return { ...portalInfo(p), deliveries };
   }
 
   async seedDeals(memberId: string, req: { count: number }): Promise<{ total: number }> {

@@ -107,13 +107,21 @@ export class TokenStore {
     return n;
   }
 
-  revokeAllRefresh(): number {
+  /** Revokes refresh tokens (an administrator removed the user, or the token was used elsewhere); all by default. */
+  revokeRefresh(filter: { memberId?: string; userId?: number; refresh?: string } = {}): number {
     let n = 0;
     for (const p of this.byRefresh.values()) {
+      if (filter.memberId !== undefined && p.memberId !== filter.memberId) continue;
+      if (filter.userId !== undefined && p.userId !== filter.userId) continue;
+      if (filter.refresh !== undefined && p.refresh !== filter.refresh) continue;
       if (!p.refreshRevoked && !p.refreshUsed) n++;
       p.refreshRevoked = true;
     }
     return n;
+  }
+
+  revokeAllRefresh(): number {
+    return this.revokeRefresh();
   }
 
   /** Uninstall or deletion: every token of the portal stops working at once. */

@@ -16,6 +16,8 @@ export interface Problem {
   severity: "error" | "warning";
   text: string;
   fix: string;
+  /** The page offers this action next to the fix. */
+  action?: "sign_in_again";
 }
 
 export interface TokenCheck {
@@ -29,6 +31,8 @@ export interface TokenCheck {
 }
 
 export interface DoctorReport {
+  /** `signed_in_only`: people signed in standalone, but Bitrix24 never told this app about an installation. */
+  setup: "installed" | "signed_in_only";
   portal: { domain: string; memberId: string; status: string; statusReason: string | null; installedBy: number | null; installedAt: Date | null; lastEventName: string | null; lastEventAt: Date | null };
   appInfo: { installed: boolean; status: string | null; paymentExpired: boolean; license: string | null } | null;
   askedWith: string;
@@ -39,6 +43,14 @@ export interface DoctorReport {
 }
 
 const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
+/** What recovers each bad state (lifecycle.ts); the README's state table says the same. */
+const FIX = {
+  installerPair: "Open the app from Bitrix24 as an administrator: that stores a fresh installer's connection, no reinstall needed. Reinstalling also works.",
+  ownPair: "Sign in again, or open the app from Bitrix24: either stores a fresh connection for you.",
+  blocked: "Renew the app's subscription in Bitrix24 (or restore the portal). The app notices by itself: Bitrix24 sends ONAPPPAYMENT after a payment, and any open of the app from Bitrix24 or a sign-in proves the portal works again.",
+  uninstalled: "Install the app again from the Bitrix24 Market and open it once as an administrator; the new installation brings a new application token.",
+  notInstalled: "Install the app from Bitrix24 (Market, or Developer resources → Other → Local application) and open it once as an administrator: the installer stores the installer's connection and binds the events.",
+};
 
 async function tokenCheck(label: string, owner: TokenOwner | null): Promise<TokenCheck> {
   const row = owner && await db().tokenPair.findUnique({
@@ -48,9 +60,9 @@ async function tokenCheck(label: string, owner: TokenOwner | null): Promise<Toke
   return { label, present: row !== null, status: row?.status ?? null, expiresAt: row?.expiresAt ?? null, lastRefreshAt: row?.lastRefreshAt ?? null, refreshFailures: row?.refreshFailures ?? 0, lastError: row?.lastError ?? null };
 }
 
-function tokenProblems(t: TokenCheck, fix: string): Problem[] {
-  if (!t.present) return [{ severity: "error", text: `${t.label}: no token pair is stored.`, fix }];
-  if (t.status !== "active") return [{ severity: "error", text: `${t.label}: Bitrix24 no longer accepts this connection (${t.status}).`, fix }];
+function tokenProblems(t: TokenCheck, fix: string, action?: Problem["action"]): Problem[] {
+  if (!t.present) return [{ severity: "error", text: `${t.label}: no token pair is stored.`, fix, action }];
+  if (t.status !== "active") return [{ severity: "error", text: `${t.label}: Bitrix24 no longer accepts this connection (${t.lastError ?? t.status}).`, fix, action }];
   if (t.refreshFailures > 0) {
     return [{ severity: "warning", text: `${t.label}: the last ${t.refreshFailures} refresh attempt(s) failed (${t.lastError ?? "unknown"}).`, fix: "Check that this server can reach Bitrix24's OAuth server; refreshes are retried automatically with backoff." }];
   }
@@ -74,11 +86,17 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     tokenCheck("Installer's connection (used for background work)", portalOwner),
     tokenCheck("Your own connection", { memberId: portal.memberId, kind: "user", bitrixUserId: session.bitrixUserId }),
   ]);
+  const setup: DoctorReport["setup"] = portal.installedBy === null && portal.applicationToken === null ? "signed_in_only" : "installed";
   const problems: Problem[] = [];
-  if (portal.status !== "active") {
-    problems.push({ severity: "error", text: `The portal is marked "${portal.status}"${portal.statusReason ? ` (${portal.statusReason})` : ""}.`, fix: portal.status === "blocked" ? "Renew the app's subscription in Bitrix24, then reinstall it." : REINSTALL });
+  if (setup === "signed_in_only") {
+    problems.push({ severity: "warning", text: "You signed in directly, but Bitrix24 has not told this app about an installation on this portal, so there is no installer's connection for background work and no events are bound.", fix: FIX.notInstalled });
   }
-  problems.push(...tokenProblems(tokens[0]!, REINSTALL), ...tokenProblems(tokens[1]!, "Open the app from Bitrix24 again; that stores a fresh connection for you."));
+  if (portal.status === "blocked") problems.push({ severity: "error", text: `Bitrix24 blocked the app on this portal (${portal.statusReason ?? "no reason given"}).`, fix: FIX.blocked });
+  if (portal.status === "uninstalled") problems.push({ severity: "error", text: "The app was uninstalled from this portal.", fix: FIX.uninstalled });
+  if (setup === "installed") problems.push(...tokenProblems(tokens[0]!, FIX.installerPair));
+  // The installer who has not opened the app since acts with the installer's pair (index.ts actingOwner): no own pair is fine.
+  const actsAsInstaller = !tokens[1]!.present && portal.installedBy === session.bitrixUserId && tokens[0]!.status === "active";
+  if (!actsAsInstaller) problems.push(...tokenProblems(tokens[1]!, FIX.ownPair, "sign_in_again"));
 
   const usePortalPair = portalOwner !== null && tokens[0]!.present && tokens[0]!.status === "active";
   const b24 = usePortalPair ? clientFor(portalOwner) : userClient(session);
@@ -110,10 +128,11 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   if (missingScopes.length) problems.push({ severity: "error", text: `Missing permissions: ${missingScopes.join(", ")}.`, fix: `Add ${missingScopes.join(", ")} to the app's permissions in the Bitrix24 developer account, then reinstall the app from Bitrix24.` });
   const expected = [...APP_EVENTS];
   const missingEvents = expected.filter((e) => !bound.includes(e));
-  if (appInfo && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
-  if (!portal.lastEventAt) problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
+  if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
+  if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
 
   return {
+    setup,
     portal: { domain: portal.domain, memberId: portal.memberId, status: portal.status, statusReason: portal.statusReason, installedBy: portal.installedBy, installedAt: portal.installedAt, lastEventName: portal.lastEventName, lastEventAt: portal.lastEventAt },
     appInfo,
     askedWith: usePortalPair ? "the installer's connection" : "your own connection",

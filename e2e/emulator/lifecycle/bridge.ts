@@ -61,7 +61,8 @@ export function bridgeScript(cfgJson: string): string {
         reply({});
         break;
       case "getInterface": reply({ command: [], event: [] }); break;
-      case "reloadWindow": document.getElementById("app-form").submit(); break;
+      // "Reloads the portal page": the page renders a fresh AUTH_ID/REFRESH_ID, as on any open.
+      case "reloadWindow": location.reload(); break;
       case "setAppOption": case "setUserOption": case "setScroll": case "closeApplication": reply({}); break;
       default: break;
     }

@@ -8,6 +8,8 @@ export const KNOWN_EVENTS = [
   "ONCRMCONTACTADD", "ONCRMCONTACTUPDATE", "ONCRMCOMPANYADD", "ONUSERADD", "ONTASKADD", "ONTASKUPDATE",
 ];
 
+/** Events whose `auth` has only the portal's address and member_id: no tokens, no application_token (§6.4). */
+const ANONYMOUS = new Set(["ONAPPPAYMENT"]);
 /** Events that carry a refresh token (core registers them with sendRefreshToken). */
 const WITH_REFRESH = new Set(["ONAPPINSTALL", "ONAPPUPDATE", "ONAPPTEST", "ONOFFLINEEVENT"]);
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -78,13 +80,10 @@ export function deliver(
   userId: number | null,
 ): Promise<DeliveryResult> {
   const asUser = binding.authType > 0 ? binding.authType : userId;
-  const payload = {
-    event,
-    event_handler_id: String(binding.id),
-    data,
-    ts: String(state.clock.nowSec()),
-    auth: eventAuth(state, portal, asUser, WITH_REFRESH.has(event)),
-  };
+  const auth = ANONYMOUS.has(event)
+    ? { domain: portal.host, client_endpoint: state.clientEndpoint(portal), server_endpoint: state.serverEndpoint(), member_id: portal.memberId }
+    : eventAuth(state, portal, asUser, WITH_REFRESH.has(event));
+  const payload = { event, event_handler_id: String(binding.id), data, ts: String(state.clock.nowSec()), auth };
   return postForm(state, portal, event, binding.handler, payload);
 }
 

@@ -43,6 +43,17 @@ describe("token controls", () => {
     expect((await client.revokeRefreshTokens()).revoked).toBeGreaterThan(0);
     expect((await refresh(emu.oauthUrl, t.refresh_token)).body.error).toBe("invalid_grant");
   });
+
+  it("revokes one exact refresh token, or one user's, and leaves the others working", async () => {
+    const a = await signIn(emu, 0, 1);
+    const b = await signIn(emu, 0, 1);
+    const c = await signIn(emu, 0, 2);
+    expect((await client.revokeRefreshTokens({ refresh: a.refresh_token })).revoked).toBe(1);
+    expect((await refresh(emu.oauthUrl, a.refresh_token)).body.error).toBe("invalid_grant");
+    expect((await refresh(emu.oauthUrl, b.refresh_token)).status).toBe(200);
+    expect((await client.revokeRefreshTokens({ memberId: emu.portals[0]!.memberId, userId: 2 })).revoked).toBeGreaterThan(0);
+    expect((await refresh(emu.oauthUrl, c.refresh_token)).body.error).toBe("invalid_grant");
+  });
 });
 
 describe("fault injection", () => {

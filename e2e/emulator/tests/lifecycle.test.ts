@@ -189,4 +189,19 @@ describe("events, uninstall and rename", () => {
     expect((await emu.control.portal(p.memberId)).bindings).toEqual([]);
     await emu.control.finishInstall(p.memberId);
   });
+
+  it("a payment after PAYMENT_REQUIRED sends ONAPPPAYMENT with only the portal's address: no tokens, no application_token", async () => {
+    const p = emu.portals[0]!;
+    const t = await signIn(emu, 0);
+    await rest(p.url, "event.bind", t.access_token, { event: "ONAPPPAYMENT", handler: `${app.url}/payment` });
+    expect((await emu.control.setPortalState(p.memberId, { paymentRequired: false })).deliveries).toEqual([]);
+    await emu.control.setPortalState(p.memberId, { paymentRequired: true });
+    expect((await rest(p.url, "profile", t.access_token)).body.error).toBe("PAYMENT_REQUIRED");
+    const paid = await emu.control.setPortalState(p.memberId, { paymentRequired: false });
+    expect(paid.deliveries.map((d) => [d.event, d.ok])).toEqual([["ONAPPPAYMENT", true]]);
+    const got = app.received.find((r) => r.path === "/payment")!;
+    expect(Object.keys(got.params.auth as Record<string, string>).sort()).toEqual(["client_endpoint", "domain", "member_id", "server_endpoint"]);
+    expect(got.params.data).toMatchObject({ STATUS: "P", PAYMENT_EXPIRED: "N" });
+    expect((await rest(p.url, "profile", t.access_token)).status).toBe(200);
+  });
 });

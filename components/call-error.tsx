@@ -1,0 +1,25 @@
+"use client";
+import type { B24CallError } from "@/components/b24-client";
+import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
+
+/**
+ * How a failed Bitrix24 call is shown: what happened, and the one thing that gets the person out of it. A dead
+ * connection (`needs_reauth`) offers "Sign in again"; anything else offers the retry the caller passes.
+ */
+export function CallError({ title, error, portal, onRetry }: { title: string; error: B24CallError; portal: PortalRef; onRetry?: () => void }) {
+  return (
+    <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+      <p className="font-medium">{title}</p>
+      <p className="mt-1">{error.message}</p>
+      <div className="mt-3">
+        {error.code === "needs_reauth" ? (
+          <SignInAgainButton portal={portal} />
+        ) : onRetry ? (
+          <button type="button" onClick={onRetry} className="rounded-md bg-white px-3 py-1.5 font-medium text-red-800 ring-1 ring-red-200 hover:bg-red-100">
+            Try again
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

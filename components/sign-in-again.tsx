@@ -1,0 +1,43 @@
+"use client";
+import { signIn, signOut } from "next-auth/react";
+import { useState, useSyncExternalStore } from "react";
+import { currentFrameBridge } from "@/components/b24-frame";
+
+export interface PortalRef {
+  /** The signed-in person's portal host, as the session names it. */
+  host: string;
+  /** Its origin from the stored, OAuth-server-vouched REST address; the frame bridge talks only to it. */
+  origin: string | null;
+}
+
+/**
+ * The way back from `needs_reauth`. Standalone: sign out, then start sign-in for the same portal and come back
+ * here. Inside the portal's frame: ask the portal to reload the page (reloadWindow), which opens the app again
+ * with fresh tokens from Bitrix24; signing in from inside a third-party frame would not work.
+ */
+const noSubscription = () => () => {};
+
+export function SignInAgainButton({ portal, className }: { portal: PortalRef; className?: string }) {
+  // The server renders the standalone label; the browser knows whether it runs inside the portal's frame.
+  const framed = useSyncExternalStore(noSubscription, () => currentFrameBridge(portal.origin) !== null, () => false);
+  const [busy, setBusy] = useState(false);
+
+  const onClick = async () => {
+    setBusy(true);
+    const bridge = currentFrameBridge(portal.origin);
+    if (bridge) return bridge.send("reloadWindow");
+    await signOut({ redirect: false });
+    await signIn("bitrix24", { callbackUrl: window.location.pathname }, { portal: portal.host });
+  };
+
+  return (
+    <button
+      type="button"
+      onClick={() => void onClick()}
+      disabled={busy}
+      className={className ?? "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"}
+    >
+      {framed ? "Open the app again" : "Sign in again"}
+    </button>
+  );
+}
