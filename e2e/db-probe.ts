@@ -58,12 +58,14 @@ export class DbProbe {
   }
 
   /** The portal's lifecycle columns and how many token rows it has. */
-  async portal(memberId: string): Promise<{ status: string; tokenPairs: number; users: number } | null> {
+  async portal(memberId: string): Promise<{ status: string; statusReason: string | null; installedBy: number | null; tokenPairs: number; users: number } | null> {
     const m = memberId.replace(/[^a-z0-9]/gi, "");
-    const [row] = await this.query<{ status: string; t: number | string; u: number | string }>(
-      `SELECT "status", (SELECT COUNT(*) FROM "TokenPair" WHERE "memberId" = '${m}') AS t, (SELECT COUNT(*) FROM "User" WHERE "memberId" = '${m}') AS u FROM "Portal" WHERE "memberId" = '${m}'`,
+    const [row] = await this.query<{ status: string; statusReason: string | null; installedBy: number | string | null; t: number | string; u: number | string }>(
+      `SELECT "status", "statusReason", "installedBy", (SELECT COUNT(*) FROM "TokenPair" WHERE "memberId" = '${m}') AS t, (SELECT COUNT(*) FROM "User" WHERE "memberId" = '${m}') AS u FROM "Portal" WHERE "memberId" = '${m}'`,
     );
-    return row ? { status: row.status, tokenPairs: Number(row.t), users: Number(row.u) } : null;
+    return row
+      ? { status: row.status, statusReason: row.statusReason, installedBy: row.installedBy === null ? null : Number(row.installedBy), tokenPairs: Number(row.t), users: Number(row.u) }
+      : null;
   }
 
   /** Every row of every app table as one string, for "this value appears nowhere" assertions. */

@@ -38,6 +38,14 @@ export class EmulatorApi {
   fault(body: { path: string; count: number; kind: "status" | "hang" | "reset" | "drop-after-success"; status?: number; body?: unknown }) {
     return this.call<unknown>("faults", { method: "POST", body });
   }
+  /** Every refresh token, or those of one portal / user / exact token, now gets `invalid_grant`. */
+  revokeRefreshTokens(filter: { memberId?: string; userId?: number; refresh?: string } = {}) {
+    return this.call<{ revoked: number }>("revoke-refresh-tokens", { method: "POST", body: filter });
+  }
+  /** PAYMENT_REQUIRED / PORTAL_DELETED; `paymentRequired: false` after `true` sends ONAPPPAYMENT and returns its deliveries. */
+  setPortalState(memberId: string, state: { paymentRequired?: boolean; deleted?: boolean }) {
+    return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/state`, { method: "POST", body: state });
+  }
   expireTokens() {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }

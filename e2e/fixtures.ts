@@ -5,6 +5,7 @@ import { e2e } from "./env";
 import { DashboardPage } from "./pages/dashboard";
 import { LandingPage } from "./pages/landing";
 import { PortalLoginPage } from "./pages/portal-login";
+import { sessionCookie } from "./proxy-caller";
 
 type Fixtures = {
   emulator: EmulatorApi;
@@ -14,6 +15,8 @@ type Fixtures = {
   dashboard: DashboardPage;
   /** Runs the whole standalone sign-in as the portal's admin and lands on the dashboard. */
   signIn: () => Promise<void>;
+  /** Standalone sign-in on any emulated portal as `user` (its "Sign in as" label); returns the session cookie. */
+  signInTo: (host: string, user?: { label: string; name: string }) => Promise<string>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -22,6 +25,17 @@ export const test = base.extend<Fixtures>({
   landing: async ({ page }, use) => use(new LandingPage(page)),
   portalLogin: async ({ page }, use) => use(new PortalLoginPage(page)),
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
+  signInTo: async ({ page, landing, portalLogin, dashboard }, use) => {
+    await use(async (host, user) => {
+      await page.context().clearCookies();
+      await landing.open();
+      await landing.connect(host);
+      await portalLogin.expectOpen(host);
+      await portalLogin.allow(user?.label);
+      await dashboard.expectSignedIn(user?.name ?? ADMIN_NAME, host);
+      return sessionCookie(page.context());
+    });
+  },
   signIn: async ({ landing, portalLogin, dashboard }, use) => {
     await use(async () => {
       await landing.open();

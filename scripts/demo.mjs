@@ -1,6 +1,6 @@
 // `npm run demo`: the whole flow on this machine with zero configuration. Starts the Bitrix24 emulator
-// (OAuth server + one portal), prepares a fresh SQLite database, builds the app if needed, starts it and prints
-// what to open and which portal to type. Secrets are generated for this run only. Ctrl+C stops everything.
+// (OAuth server + one portal), prepares a fresh SQLite database, builds the app if needed, starts it, installs it
+// on the emulated portal and prints what to open and which portal to type. Secrets are generated for this run only. Ctrl+C stops everything.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -111,9 +111,37 @@ try {
   stopAll(1);
 }
 
+/**
+ * Start from a properly installed app, as a newcomer expects: the emulated portal installs it the way Bitrix24
+ * installs an app without UI (ONAPPINSTALL to /api/b24/events, verified at the OAuth server), and the app binds its
+ * events. The install doctor is then green after a sign-in.
+ */
+async function installOnPortal() {
+  const control = `http://127.0.0.1:${oauthPort}/__emulator`;
+  const { portals } = await (await fetch(`${control}/health`)).json();
+  for (const { memberId } of portals) {
+    const res = await fetch(`${control}/portals/${memberId}/install`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ noUi: true }) });
+    const out = await res.json();
+    if (!res.ok || out.delivery?.status !== 200) throw new Error(`the app did not accept the portal's ONAPPINSTALL (${out.delivery?.status ?? res.status})`);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const portal = await (await fetch(`${control}/portals/${memberId}`)).json();
+      if (portal.bindings.some((b) => b.event === "ONAPPUNINSTALL")) break;
+      if (Date.now() > deadline) throw new Error("the app did not bind its events after the install");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+try {
+  await installOnPortal();
+} catch (err) {
+  console.error(`demo: installing the app on the emulated portal failed: ${err.message}`);
+  stopAll(1);
+}
+
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
-  Bitrix24 app demo is running (ready in ${seconds}s)
+  Bitrix24 app demo is running (ready in ${seconds}s); the app is installed on the emulated portal.
 
   1. Open            ${appUrl}
   2. Type the portal ${`127.0.0.1:${portalPort}`}

@@ -2,7 +2,7 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { toErrorBody } from "./errors";
+import { isB24Error, toErrorBody } from "./errors";
 import { clientFor, userClient } from "./index";
 import { APP_EVENTS } from "./install";
 import type { TokenOwner } from "./token-store";
@@ -118,7 +118,9 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
         problems.push({ severity: "warning", text: `Bitrix24 refused ${key === "info" ? "app.info" : "event.get"}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
       }
     } catch (err) {
-      problems.push({ severity: "error", text: `Bitrix24 could not be asked about this installation: ${toErrorBody(err).body.message}`, fix: REINSTALL });
+      const dead = isB24Error(err) && err.code === "needs_reauth";
+      const message = dead ? `Bitrix24 no longer accepts ${usePortalPair ? "the installer's" : "your"} connection` : toErrorBody(err).body.message;
+      problems.push({ severity: "error", text: `Bitrix24 could not be asked about this installation: ${message}`, fix: dead ? (usePortalPair ? FIX.installerPair : FIX.ownPair) : REINSTALL, action: dead && !usePortalPair ? "sign_in_again" : undefined });
     }
   }
   if (appInfo && !appInfo.installed) problems.push({ severity: "error", text: "Bitrix24 reports the installation as not finished; events are not delivered and users see \"not fully installed\".", fix: "Open the app in Bitrix24 as an administrator; the installer finishes it." });
