@@ -30,6 +30,10 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ e
           </p>
           <div className="mt-8 max-w-xl rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
             <ConnectForm />
+            <p className="mt-4 text-sm text-slate-500">
+              The app must already be installed on your Bitrix24 (an administrator installs it from the Bitrix24 Market). If it is not, Bitrix24 shows
+              its own error page and cannot send you back here.
+            </p>
           </div>
         </section>
         <section aria-labelledby="next-steps" className="lg:pt-10">
