@@ -206,3 +206,28 @@ describe("logs", () => {
     }
   });
 });
+
+describe("standalone sign-in against the portal's state (lifecycle.ts)", () => {
+  const issued = (memberId: string) => {
+    const portal = h.emu.portals.find((p) => p.memberId === memberId)!;
+    return {
+      accessToken: "signin-access-0123456789", refreshToken: "signin-refresh-0123456789", expiresAt: new Date(Date.now() + 3_600_000),
+      memberId, clientEndpoint: `${portal.url}/rest/`, portalHost: portal.host, scope: "crm,user", appStatus: "L", bitrixUserId: 2,
+    };
+  };
+  const profile = (memberId: string) => ({ memberId, portalHost: "x", bitrixUserId: 2, name: "Maria Ivanova", email: null, isAdmin: false });
+
+  it("lifts a block, and never revives an uninstalled portal: refused, nothing stored", async () => {
+    const { persistSignIn } = await import("./sign-in");
+    const { applicationToken } = await installNoUi(h, B);
+    await h.db().portal.update({ where: { memberId: B }, data: { status: "blocked", statusReason: "PAYMENT_REQUIRED" } });
+    await persistSignIn(issued(B), profile(B));
+    expect(await portalRow(B)).toMatchObject({ status: "active", statusReason: null });
+
+    expect((await h.post(uninstallBody(B, applicationToken))).status).toBe(200);
+    const before = await snapshot(h);
+    await expect(persistSignIn(issued(B), profile(B))).rejects.toMatchObject({ code: "portal_uninstalled" });
+    expect(await snapshot(h)).toEqual(before);
+    expect(await portalRow(B)).toMatchObject({ status: "uninstalled" });
+  });
+});

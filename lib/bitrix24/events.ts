@@ -7,6 +7,7 @@ import { b24Config } from "./config";
 import { B24Error, isB24Error } from "./errors";
 import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
+import { portalStatusAfter } from "./lifecycle";
 import { recheckBlockedPortal } from "./recheck";
 import { safeEqual } from "./state";
 import { verifyAccessToken } from "./verify";
@@ -128,7 +129,7 @@ async function onUninstall(memberId: string, tree: FormTree, defer: Defer): Prom
     // Conditional on the token we matched: a reinstall that committed meanwhile is not undone.
     const r = await tx.portal.updateMany({
       where: { memberId, status: { not: "uninstalled" }, applicationToken: portal.applicationToken },
-      data: { status: "uninstalled", statusReason: "ONAPPUNINSTALL", uninstalledAt: at, lastEventName: "ONAPPUNINSTALL", lastEventAt: at },
+      data: { status: portalStatusAfter(portal.status, "uninstall")!, statusReason: "ONAPPUNINSTALL", uninstalledAt: at, lastEventName: "ONAPPUNINSTALL", lastEventAt: at },
     });
     if (r.count === 1) await tx.tokenPair.deleteMany({ where: { memberId } });
     return r.count === 1;
