@@ -1,6 +1,6 @@
 import type { Emulator, EmulatorOptions, LogEntry } from "@/e2e/emulator";
 import { refresh, signIn, start, type Tokens } from "@/e2e/emulator/tests/helpers";
-import { B24Error } from "@/lib/bitrix24/errors";
+import { B24Error } from "@/lib/errors";
 import type { RestCredentials, TokenSource } from "@/lib/bitrix24/ports";
 
 /** A fresh emulator (Bitrix24's standard bucket unless told otherwise) with user 1 signed in on portal 0. */

@@ -1,8 +1,8 @@
 import { B24OAuth } from "@bitrix24/b24jssdk";
 import type { Emulator, EmulatorOptions } from "@/e2e/emulator";
 import { APP, type Tokens } from "@/e2e/emulator/tests/helpers";
-import { effective, take, type BucketState } from "@/lib/bitrix24/bucket";
-import { createB24Client } from "@/lib/bitrix24/client";
+import { effective, take, type BucketState } from "@/lib/bitrix24/transport/bucket";
+import { createB24Client } from "@/lib/bitrix24/transport/client";
 import type { RateLimiter } from "@/lib/bitrix24/ports";
 import { freshEmulator, memoryTokens, restCounts } from "./emu";
 

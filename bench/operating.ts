@@ -1,6 +1,6 @@
 import type { Emulator } from "@/e2e/emulator";
 import type { Tokens } from "@/e2e/emulator/tests/helpers";
-import { createB24Client, type BatchCommand } from "@/lib/bitrix24/client";
+import { createB24Client, type BatchCommand } from "@/lib/bitrix24/transport/client";
 import { unlimited } from "@/lib/bitrix24/ports";
 import { memoryTokens } from "./emu";
 import { oursLister, runLister, type ListRun } from "./list-all";

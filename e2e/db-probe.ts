@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
-import { decryptToken } from "../lib/bitrix24/crypto";
-import { tokenBinding } from "../lib/bitrix24/token-binding";
+import { decryptToken } from "../lib/bitrix24/tokens/crypto";
+import { tokenBinding } from "../lib/bitrix24/tokens/token-binding";
 import { e2e } from "./env";
 
 /**

@@ -5,7 +5,7 @@ import type { CookiesOptions } from "next-auth";
  * `SameSite=None; Secure; Partitioned` (CHIPS) with a `__Host-` prefix (host-only, Path=/, no Domain): without
  * that the browser drops them in the frame and neither sign-in nor the app session works there. Plain-http
  * loopback (tests, demo) cannot set Secure cookies, so it keeps next-auth's own defaults, spelled out here so the
- * frame handlers (lib/bitrix24/frame.ts) and proxy.ts know the session cookie's name without guessing.
+ * frame handlers (lib/bitrix24/lifecycle/frame.ts) and proxy.ts know the session cookie's name without guessing.
  *
  * Partitioned cookies set inside portal A's frame are invisible at top level and in portal B's frame, so an OAuth
  * round-trip must finish in the context it started in (security-reliability §2.3).

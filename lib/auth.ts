@@ -4,9 +4,9 @@ import { decode, encode, type JWT } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { authCookies } from "@/lib/auth-cookies";
 import { b24Config } from "@/lib/bitrix24/config";
-import { isB24Error } from "@/lib/bitrix24/errors";
-import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/provider";
-import { persistSignIn, type B24Profile } from "@/lib/bitrix24/sign-in";
+import { isB24Error } from "@/lib/errors";
+import { bitrix24Provider, fromAccountTokens } from "@/lib/bitrix24/oauth/provider";
+import { persistSignIn, type B24Profile } from "@/lib/bitrix24/oauth/sign-in";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { loadHealth } from "@/lib/bitrix24/token-store";
+import { loadHealth } from "@/lib/bitrix24/store/token-store";
 
 /** Everything the dashboard shows, read by (memberId, bitrixUserId) from the session. No secrets. */
 export async function dashboardData(s: PortalSession) {

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { DEFAULT_PORTAL_HOSTS, isLoopbackHost } from "@/lib/bitrix24/hosts";
+import { DEFAULT_PORTAL_HOSTS, isLoopbackHost } from "@/lib/http/hosts";
 
 /**
  * Server environment, validated once on first use at run time (never at build time, so a build machine needs no

@@ -1,4 +1,4 @@
-import { redact } from "@/lib/bitrix24/redact";
+import { redact } from "@/lib/redact";
 
 /**
  * Structured one-line JSON logs. Every field goes through the redaction list, so call sites cannot leak a

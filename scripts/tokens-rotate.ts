@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 
 // Like Next.js, read .env when present; variables already in the environment win.
 if (existsSync(".env")) process.loadEnvFile(".env");
-const { reencryptAll } = await import("@/lib/bitrix24/token-store");
+const { reencryptAll } = await import("@/lib/bitrix24/store/token-store");
 
 let report: Awaited<ReturnType<typeof reencryptAll>>;
 try {

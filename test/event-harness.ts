@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type Emulator } from "@/e2e/emulator";
 import type * as Db from "@/lib/db";
-import type * as Events from "@/lib/bitrix24/events";
+import type * as Events from "@/lib/bitrix24/lifecycle/events";
 // Aliased: it is a plain setup function, not a React hook, and runs inside an async setup here.
 import { useAppDatabase as prepareAppDatabase } from "./app-db";
 
@@ -62,7 +62,7 @@ export async function startHarness(portals = 2): Promise<Harness> {
     TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
   });
   const database = await import("@/lib/db");
-  const events = await import("@/lib/bitrix24/events");
+  const events = await import("@/lib/bitrix24/lifecycle/events");
   loaded.events = events;
   const settle = async () => {
     while (pending.length > 0) await Promise.all(pending.splice(0));

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { DealsView } from "@/components/deals-view";
 import { getPortalSession } from "@/lib/auth";
-import { sessionPortalOrigin } from "@/lib/bitrix24/frame";
+import { sessionPortalOrigin } from "@/lib/bitrix24/lifecycle/frame";
 
 export const metadata: Metadata = { title: "Deals" };
 export const dynamic = "force-dynamic";

@@ -3,8 +3,8 @@ import { forbidden, redirect } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { getPortalSession } from "@/lib/auth";
 import { SignInAgainButton } from "@/components/sign-in-again";
-import { doctorReport, type TokenCheck } from "@/lib/bitrix24/doctor";
-import { sessionPortalOrigin } from "@/lib/bitrix24/frame";
+import { doctorReport, type TokenCheck } from "@/lib/bitrix24/lifecycle/doctor";
+import { sessionPortalOrigin } from "@/lib/bitrix24/lifecycle/frame";
 
 export const metadata: Metadata = { title: "Install doctor" };
 export const dynamic = "force-dynamic";
@@ -37,7 +37,7 @@ function Token({ t }: { t: TokenCheck }) {
   );
 }
 
-/** Admin-only view of the installation's health (lib/bitrix24/doctor.ts). */
+/** Admin-only view of the installation's health (lib/bitrix24/lifecycle/doctor.ts). */
 export default async function DoctorPage() {
   const session = await getPortalSession();
   if (!session) redirect("/");

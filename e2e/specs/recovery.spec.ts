@@ -6,7 +6,7 @@ import { PortalAppPage } from "../pages/portal-app";
 import { callProxy } from "../proxy-caller";
 
 /**
- * Every bad state has a way back (lib/bitrix24/lifecycle.ts, README "States and the way back"). Each test drives a
+ * Every bad state has a way back (lib/bitrix24/lifecycle/states.ts, README "States and the way back"). Each test drives a
  * portal into one bad state the way Bitrix24 would, then walks the documented way out and checks what a person and
  * Bitrix24 observe: the proxy answers 200 again and its request reaches the portal with the new pair, the doctor
  * is green, events are bound. Fresh emulated portals keep the other specs' portals untouched.

@@ -1,6 +1,6 @@
 "use server";
 import { b24Config } from "@/lib/bitrix24/config";
-import { checkPortalInput, hostErrorText } from "@/lib/bitrix24/hosts";
+import { checkPortalInput, hostErrorText } from "@/lib/http/hosts";
 
 export type ConnectState = { ok: true; host: string } | { ok: false; error: string } | null;
 

@@ -1,7 +1,7 @@
 "use server";
 import { getPortalSession } from "@/lib/auth";
-import { bindAppEvents } from "@/lib/bitrix24/install";
-import { toErrorBody } from "@/lib/bitrix24/errors";
+import { bindAppEvents } from "@/lib/bitrix24/lifecycle/install";
+import { toErrorBody } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export type BindState = { ok: true; bound: string[]; already: string[] } | { ok: false; error: string };

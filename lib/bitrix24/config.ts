@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/env";
-import type { KeyRing } from "./crypto";
-import type { HostPolicy } from "./hosts";
+import type { KeyRing } from "./tokens/crypto";
+import type { HostPolicy } from "../http/hosts";
 
 /** What the Bitrix24 layer needs from the environment, derived once. */
 export interface B24Config {

@@ -1,12 +1,12 @@
 import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { createB24Client } from "./client";
-import { sharedLimiter } from "./limiter";
+import { createB24Client } from "./transport/client";
+import { sharedLimiter } from "./transport/limiter";
 import type { PortalRefusal, RestCredentials, TokenSource } from "./ports";
-import { B24Error, isB24Error } from "./errors";
-import { DbTokenSource } from "./refresh";
-import { pairExists, type TokenOwner } from "./token-store";
+import { B24Error, isB24Error } from "../errors";
+import { DbTokenSource } from "./tokens/refresh";
+import { pairExists, type TokenOwner } from "./store/token-store";
 
 /**
  * The Bitrix24 composition root: the verbs the rest of the app uses. Everything here is built from stored,

@@ -2,10 +2,10 @@ import "server-only";
 import { getPortalSession, type PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { errorJson } from "@/lib/http/responses";
-import { B24Error } from "./errors";
-import { readLimited } from "./form";
+import { B24Error } from "../errors";
+import { readLimited } from "./lifecycle/form";
 import { userClient } from "./index";
-import { createMethodPolicy, DEFAULT_PROXY_METHODS, isValidMethodName } from "./methods";
+import { createMethodPolicy, DEFAULT_PROXY_METHODS, isValidMethodName } from "./transport/methods";
 
 /**
  * The browser's only way to Bitrix24: POST /api/b24/{method} with a JSON object of params. The tenant and the token

@@ -1,4 +1,4 @@
-import { checkHost, type HostPolicy } from "@/lib/bitrix24/hosts";
+import { checkHost, type HostPolicy } from "@/lib/http/hosts";
 
 /**
  * Who may frame our pages. Only the signed-in person's own portal (the Bitrix24 page that hosts the app's iframe);

@@ -1,10 +1,10 @@
-import { toErrorBody } from "@/lib/bitrix24/errors";
+import { toErrorBody } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
-/** JSON error answer: status and body come only from lib/bitrix24/errors.ts. */
+/** JSON error answer: status and body come only from lib/errors.ts. */
 export function errorJson(err: unknown): Response {
   const { status, body } = toErrorBody(err);
   if (status >= 500) log.error("http.error", { err });

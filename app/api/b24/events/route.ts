@@ -1,7 +1,7 @@
 import { after } from "next/server";
-import { handleEventDelivery } from "@/lib/bitrix24/events";
+import { handleEventDelivery } from "@/lib/bitrix24/lifecycle/events";
 
-/** Bitrix24 event deliveries and the no-UI install callback (form POST). Everything else is in lib/bitrix24/events.ts. */
+/** Bitrix24 event deliveries and the no-UI install callback (form POST). Everything else is in lib/bitrix24/lifecycle/events.ts. */
 export async function POST(req: Request): Promise<Response> {
   return handleEventDelivery(req, after);
 }

@@ -1,0 +1,146 @@
+import "server-only";
+import type { PortalSession } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { isB24Error, toErrorBody } from "../../errors";
+import { clientFor, userClient } from "../index";
+import { APP_EVENTS } from "./install";
+import type { TokenOwner } from "../store/token-store";
+
+/**
+ * The install doctor: what Bitrix24 says about this installation next to what the app expects, for an admin,
+ * each problem with the one thing to do about it. Read-only: it calls app.info and event.get once (one
+ * batch) and shows token metadata, never tokens.
+ */
+export interface Problem {
+  severity: "error" | "warning";
+  text: string;
+  fix: string;
+  /** The page offers this action next to the fix. */
+  action?: "sign_in_again";
+}
+
+export interface TokenCheck {
+  label: string;
+  present: boolean;
+  status: string | null;
+  expiresAt: Date | null;
+  lastRefreshAt: Date | null;
+  refreshFailures: number;
+  lastError: string | null;
+}
+
+export interface DoctorReport {
+  /** `signed_in_only`: people signed in standalone, but Bitrix24 never told this app about an installation. */
+  setup: "installed" | "signed_in_only";
+  portal: { domain: string; memberId: string; status: string; statusReason: string | null; installedBy: number | null; installedAt: Date | null; lastEventName: string | null; lastEventAt: Date | null };
+  appInfo: { installed: boolean; status: string | null; paymentExpired: boolean; license: string | null } | null;
+  askedWith: string;
+  scopes: { granted: string[]; required: string[]; missing: string[] };
+  events: { bound: string[]; expected: string[]; missing: string[] };
+  tokens: TokenCheck[];
+  problems: Problem[];
+}
+
+const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
+/** What recovers each bad state (lifecycle.ts); the README's state table says the same. */
+const FIX = {
+  installerPair: "Open the app from Bitrix24 as an administrator: that stores a fresh installer's connection, no reinstall needed. Reinstalling also works.",
+  ownPair: "Sign in again, or open the app from Bitrix24: either stores a fresh connection for you.",
+  blocked: "Renew the app's subscription in Bitrix24 (or restore the portal). The app notices by itself: Bitrix24 sends ONAPPPAYMENT after a payment, and any open of the app from Bitrix24 or a sign-in proves the portal works again.",
+  uninstalled: "Install the app again from the Bitrix24 Market and open it once as an administrator; the new installation brings a new application token.",
+  notInstalled: "Install the app from Bitrix24 (Market, or Developer resources → Other → Local application) and open it once as an administrator: the installer stores the installer's connection and binds the events.",
+};
+
+async function tokenCheck(label: string, owner: TokenOwner | null): Promise<TokenCheck> {
+  const row = owner && await db().tokenPair.findUnique({
+    where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },
+    select: { status: true, expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
+  });
+  return { label, present: row !== null, status: row?.status ?? null, expiresAt: row?.expiresAt ?? null, lastRefreshAt: row?.lastRefreshAt ?? null, refreshFailures: row?.refreshFailures ?? 0, lastError: row?.lastError ?? null };
+}
+
+function tokenProblems(t: TokenCheck, fix: string, action?: Problem["action"]): Problem[] {
+  if (!t.present) return [{ severity: "error", text: `${t.label}: no token pair is stored.`, fix, action }];
+  if (t.status !== "active") return [{ severity: "error", text: `${t.label}: Bitrix24 no longer accepts this connection (${t.lastError ?? t.status}).`, fix, action }];
+  if (t.refreshFailures > 0) {
+    return [{ severity: "warning", text: `${t.label}: the last ${t.refreshFailures} refresh attempt(s) failed (${t.lastError ?? "unknown"}).`, fix: "Check that this server can reach Bitrix24's OAuth server; refreshes are retried automatically with backoff." }];
+  }
+  return [];
+}
+
+interface AppInfoResult {
+  INSTALLED?: boolean;
+  STATUS?: string;
+  PAYMENT_EXPIRED?: string;
+  LICENSE?: string;
+}
+
+export async function doctorReport(session: PortalSession): Promise<DoctorReport | null> {
+  const portal = await db().portal.findUnique({ where: { memberId: session.memberId } });
+  if (!portal) return null;
+  const required = env().B24_REQUIRED_SCOPES;
+  const appOrigin = new URL(env().NEXTAUTH_URL).origin;
+  const portalOwner: TokenOwner | null = portal.installedBy === null ? null : { memberId: portal.memberId, kind: "portal", bitrixUserId: portal.installedBy };
+  const tokens = await Promise.all([
+    tokenCheck("Installer's connection (used for background work)", portalOwner),
+    tokenCheck("Your own connection", { memberId: portal.memberId, kind: "user", bitrixUserId: session.bitrixUserId }),
+  ]);
+  const setup: DoctorReport["setup"] = portal.installedBy === null && portal.applicationToken === null ? "signed_in_only" : "installed";
+  const problems: Problem[] = [];
+  if (setup === "signed_in_only") {
+    problems.push({ severity: "warning", text: "You signed in directly, but Bitrix24 has not told this app about an installation on this portal, so there is no installer's connection for background work and no events are bound.", fix: FIX.notInstalled });
+  }
+  if (portal.status === "blocked") problems.push({ severity: "error", text: `Bitrix24 blocked the app on this portal (${portal.statusReason ?? "no reason given"}).`, fix: FIX.blocked });
+  if (portal.status === "uninstalled") problems.push({ severity: "error", text: "The app was uninstalled from this portal.", fix: FIX.uninstalled });
+  if (setup === "installed") problems.push(...tokenProblems(tokens[0]!, FIX.installerPair));
+  // The installer who has not opened the app since acts with the installer's pair (index.ts actingOwner): no own pair is fine.
+  const actsAsInstaller = !tokens[1]!.present && portal.installedBy === session.bitrixUserId && tokens[0]!.status === "active";
+  if (!actsAsInstaller) problems.push(...tokenProblems(tokens[1]!, FIX.ownPair, "sign_in_again"));
+
+  const usePortalPair = portalOwner !== null && tokens[0]!.present && tokens[0]!.status === "active";
+  const b24 = usePortalPair ? clientFor(portalOwner) : userClient(session);
+  let appInfo: DoctorReport["appInfo"] = null;
+  // As the OAuth server reported them when the install or the last frame open was verified.
+  const granted = portal.scope.split(/[,\s]+/).filter(Boolean);
+  let bound: string[] = [];
+  if (portal.status === "active") {
+    try {
+      const out = await b24.batch({ info: "app.info", events: "event.get" });
+      const info = out.result.info as AppInfoResult | undefined;
+      if (info) appInfo = { installed: info.INSTALLED === true, status: info.STATUS ?? null, paymentExpired: info.PAYMENT_EXPIRED === "Y", license: info.LICENSE ?? null };
+      if (Array.isArray(out.result.events)) {
+        bound = (out.result.events as Array<{ event?: unknown; handler?: unknown }>)
+          .filter((b) => typeof b.handler === "string" && b.handler.startsWith(`${appOrigin}/`))
+          .map((b) => String(b.event).toUpperCase());
+      }
+      for (const [key, e] of Object.entries(out.result_error)) {
+        problems.push({ severity: "warning", text: `Bitrix24 refused ${key === "info" ? "app.info" : "event.get"}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
+      }
+    } catch (err) {
+      const dead = isB24Error(err) && err.code === "needs_reauth";
+      const message = dead ? `Bitrix24 no longer accepts ${usePortalPair ? "the installer's" : "your"} connection` : toErrorBody(err).body.message;
+      problems.push({ severity: "error", text: `Bitrix24 could not be asked about this installation: ${message}`, fix: dead ? (usePortalPair ? FIX.installerPair : FIX.ownPair) : REINSTALL, action: dead && !usePortalPair ? "sign_in_again" : undefined });
+    }
+  }
+  if (appInfo && !appInfo.installed) problems.push({ severity: "error", text: "Bitrix24 reports the installation as not finished; events are not delivered and users see \"not fully installed\".", fix: "Open the app in Bitrix24 as an administrator; the installer finishes it." });
+  if (appInfo?.paymentExpired) problems.push({ severity: "error", text: "The app's paid period has expired on this portal.", fix: "Renew the app's subscription in the Bitrix24 Market." });
+
+  const missingScopes = required.filter((s) => !granted.includes(s));
+  if (missingScopes.length) problems.push({ severity: "error", text: `Missing permissions: ${missingScopes.join(", ")}.`, fix: `Add ${missingScopes.join(", ")} to the app's permissions in the Bitrix24 developer account, then reinstall the app from Bitrix24.` });
+  const expected = [...APP_EVENTS];
+  const missingEvents = expected.filter((e) => !bound.includes(e));
+  if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
+  if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
+
+  return {
+    setup,
+    portal: { domain: portal.domain, memberId: portal.memberId, status: portal.status, statusReason: portal.statusReason, installedBy: portal.installedBy, installedAt: portal.installedAt, lastEventName: portal.lastEventName, lastEventAt: portal.lastEventAt },
+    appInfo,
+    askedWith: usePortalPair ? "the installer's connection" : "your own connection",
+    scopes: { granted, required, missing: missingScopes },
+    events: { bound: [...new Set(bound)], expected, missing: missingEvents },
+    tokens,
+    problems,
+  };
+}

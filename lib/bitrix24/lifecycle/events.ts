@@ -1,0 +1,179 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { errorJson } from "@/lib/http/responses";
+import { log } from "@/lib/log";
+import { appTokenMatches } from "../tokens/app-token";
+import { b24Config } from "../config";
+import { B24Error, isB24Error } from "../../errors";
+import { formString, parseFormRequest, type FormTree } from "./form";
+import { bindAppEvents, persistInstall } from "./install";
+import { portalStatusAfter } from "./states";
+import { recheckBlockedPortal } from "./recheck";
+import { safeEqual } from "../oauth/state";
+import { verifyAccessToken } from "../oauth/verify";
+
+/**
+ * Bitrix24's event deliveries (POST /api/b24/events; protocol §6.2, §6.4, §7). Nothing in a delivery is trusted
+ * on its own word:
+ * - ONAPPINSTALL / ONAPPUPDATE carry tokens: the pinned OAuth server must vouch for `auth[access_token]` and report
+ *   the same member_id; the stored endpoint is the one it reports (a posted client_endpoint/server_endpoint is
+ *   never read). Only then are the tokens and the new application_token stored.
+ * - Every other event, ONAPPUNINSTALL included, is authenticated only by `auth[application_token]`, compared in
+ *   constant time with the sealed stored one. Unknown portal, missing or wrong token → 403, nothing changes.
+ * - ONAPPPAYMENT is the exception Bitrix24 makes: it carries neither, so it is only a hint to ask Bitrix24 again.
+ * Deliveries are answered at once (Bitrix24 lowers the priority of slow handlers and never retries); work that
+ * can wait (binding events, recording the last event, purging data) runs after the response via `defer`.
+ * Bodies and tokens are never logged.
+ */
+export type Defer = (task: () => Promise<void>) => void;
+
+const EVENT = /^[A-Z][A-Z0-9_]{0,63}$/;
+const MEMBER_ID = /^[A-Za-z0-9]{1,64}$/;
+const TOKEN = /^[\x21-\x7e]{8,512}$/;
+const APP_TOKEN = /^[\x21-\x7e]{8,256}$/;
+/** Bitrix24 access tokens live an hour; a posted expires_in is only believed within that. */
+const MAX_ACCESS_TTL_SEC = 3600;
+
+const forbidden = () => new B24Error("forbidden", "This event could not be authenticated.");
+
+/** The route's whole job: parse, dispatch, answer. Errors map through errors.ts; bodies never reach a log. */
+export async function handleEventDelivery(req: Request, defer: Defer): Promise<Response> {
+  let event = "unparsed";
+  let memberId: string | undefined;
+  try {
+    const tree = await parseFormRequest(req);
+    event = (formString(tree, "event") ?? "").toUpperCase();
+    memberId = formString(tree, "auth", "member_id");
+    if (!EVENT.test(event)) throw new B24Error("bad_request", "The delivery names no valid event.");
+    if (!memberId || !MEMBER_ID.test(memberId)) throw new B24Error("bad_request", "The delivery names no valid portal.");
+    const outcome = await dispatch(event, memberId, tree, defer);
+    log.info("b24.event", { name: event, memberId, outcome });
+    return Response.json({ status: "success" }, { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    log.warn("b24.event.refused", { name: EVENT.test(event) ? event : "invalid", memberId: memberId && MEMBER_ID.test(memberId) ? memberId : undefined, reason: isB24Error(err) ? err.code : "internal" });
+    return errorJson(err);
+  }
+}
+
+function dispatch(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
+  switch (event) {
+    case "ONAPPINSTALL":
+    case "ONAPPUPDATE":
+      return onInstall(event, memberId, tree, defer);
+    case "ONAPPUNINSTALL":
+      return onUninstall(memberId, tree, defer);
+    case "ONAPPPAYMENT":
+      return onPaymentHint(memberId, defer);
+    default:
+      return onOther(event, memberId, tree, defer);
+  }
+}
+
+async function onInstall(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
+  const accessToken = formString(tree, "auth", "access_token");
+  const refreshToken = formString(tree, "auth", "refresh_token");
+  if (!accessToken || !refreshToken || !TOKEN.test(accessToken) || !TOKEN.test(refreshToken)) throw forbidden();
+  let verified;
+  try {
+    verified = await verifyAccessToken(accessToken, b24Config());
+  } catch (err) {
+    // An OAuth outage is ours to report (503); anything else means the token is not vouched for.
+    if (isB24Error(err) && (err.code === "oauth_unavailable" || err.code === "upstream_unavailable")) throw err;
+    throw forbidden();
+  }
+  if (!safeEqual(verified.memberId, memberId) || verified.bitrixUserId === null) throw forbidden();
+  const posted = Number(formString(tree, "auth", "expires_in"));
+  const ttl = Number.isInteger(posted) && posted > 0 ? Math.min(posted, MAX_ACCESS_TTL_SEC) : MAX_ACCESS_TTL_SEC;
+  const appToken = formString(tree, "auth", "application_token");
+  await persistInstall({
+    verified,
+    accessToken,
+    refreshToken,
+    expiresAt: new Date(Date.now() + ttl * 1000),
+    applicationToken: appToken && APP_TOKEN.test(appToken) ? appToken : null,
+    installedBy: verified.bitrixUserId,
+  });
+  // Bitrix24 drops an app's handlers on update and sends ONAPPUNINSTALL only to bound ones: bind (again) now.
+  defer(async () => {
+    await bindQuietly(memberId);
+    await recordEvent(memberId, event);
+  });
+  return "installed";
+}
+
+async function bindQuietly(memberId: string): Promise<void> {
+  try {
+    await bindAppEvents(memberId);
+  } catch (err) {
+    log.error("b24.install.bind_failed", { memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
+  }
+}
+
+async function authenticated(memberId: string, tree: FormTree) {
+  const portal = await db().portal.findUnique({ where: { memberId }, select: { status: true, applicationToken: true } });
+  const given = formString(tree, "auth", "application_token");
+  if (!portal || !appTokenMatches(memberId, portal.applicationToken, given, b24Config().ring)) throw forbidden();
+  return portal;
+}
+
+/**
+ * Soft state change now (status, tokens gone); the purge that `data[CLEAN]=1` asks for runs after the response.
+ * The portal row stays as a tombstone holding the old sealed application_token, so a replay is recognised and
+ * answered 200 without effect, while a reinstall replaces the token and makes that replay a 403.
+ */
+async function onUninstall(memberId: string, tree: FormTree, defer: Defer): Promise<string> {
+  const portal = await authenticated(memberId, tree);
+  if (portal.status === "uninstalled") return "replay";
+  const at = new Date();
+  const changed = await db().$transaction(async (tx) => {
+    // Conditional on the token we matched: a reinstall that committed meanwhile is not undone.
+    const r = await tx.portal.updateMany({
+      where: { memberId, status: { not: "uninstalled" }, applicationToken: portal.applicationToken },
+      data: { status: portalStatusAfter(portal.status, "uninstall")!, statusReason: "ONAPPUNINSTALL", uninstalledAt: at, lastEventName: "ONAPPUNINSTALL", lastEventAt: at },
+    });
+    if (r.count === 1) await tx.tokenPair.deleteMany({ where: { memberId } });
+    return r.count === 1;
+  });
+  if (!changed) return "replay";
+  if (formString(tree, "data", "CLEAN") === "1") defer(() => purgePortalData(memberId, at));
+  return "uninstalled";
+}
+
+/** Deletes what the app keeps for a portal, unless a reinstall happened since the uninstall at `at`. */
+export async function purgePortalData(memberId: string, at: Date): Promise<void> {
+  const purged = await db().$transaction(async (tx) => {
+    const still = await tx.portal.updateMany({
+      where: { memberId, status: "uninstalled", uninstalledAt: at },
+      data: { installedBy: null, scope: "", statusReason: "ONAPPUNINSTALL CLEAN" },
+    });
+    if (still.count !== 1) return false;
+    await tx.tokenPair.deleteMany({ where: { memberId } });
+    await tx.user.deleteMany({ where: { memberId } });
+    await tx.rateBucket.deleteMany({ where: { memberId } });
+    return true;
+  });
+  log.info("b24.uninstall.purge", { memberId, purged });
+}
+
+/**
+ * ONAPPPAYMENT has no tokens and no application_token, so it cannot be authenticated and changes nothing by itself:
+ * it only prompts a throttled re-check of the portal's app.info with the stored installer pair (recheck.ts).
+ */
+async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
+  defer(async () => {
+    const outcome = await recheckBlockedPortal(memberId);
+    log.info("b24.payment.recheck", { memberId, outcome });
+  });
+  return "recheck";
+}
+
+async function onOther(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
+  const portal = await authenticated(memberId, tree);
+  if (portal.status === "uninstalled") throw new B24Error("portal_uninstalled", "The app is not installed on this portal.");
+  defer(() => recordEvent(memberId, event));
+  return "recorded";
+}
+
+async function recordEvent(memberId: string, event: string): Promise<void> {
+  await db().portal.updateMany({ where: { memberId, status: { not: "uninstalled" } }, data: { lastEventName: event, lastEventAt: new Date() } });
+}

@@ -1,0 +1,154 @@
+import "server-only";
+import { NextResponse } from "next/server";
+import { mintSessionCookie, type PortalSession } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
+import { errorPage } from "@/lib/http/responses";
+import { log } from "@/lib/log";
+import { b24Config } from "../config";
+import { B24Error } from "../../errors";
+import { authenticateFrame, checkAppToken, claimedOrigin, readFramePost, type FrameIdentity, type FramePost } from "./frame-post";
+import { persistInstall } from "./install";
+import { portalStatusAfter } from "./states";
+import { storeIssuedPair } from "../store/token-store";
+
+/**
+ * The app URL and the install URL (bitrix24-protocol.md §5.1, §6.1): what the portal's frame POSTs to. Each starts a
+ * NEW app session for the person the OAuth server vouched for (never reusing the browser's previous session, which
+ * may belong to another portal or user) and answers only to that portal's frame (CSP frame-ancestors).
+ */
+function framed(res: Response, origin: string | null): Response {
+  res.headers.set(CSP_HEADER, frameAncestors(origin));
+  res.headers.set("cache-control", "no-store");
+  return res;
+}
+
+async function sessionRedirect(id: FrameIdentity, path: string): Promise<Response> {
+  const cookie = await mintSessionCookie(id.profile);
+  const res = new NextResponse(null, { status: 303, headers: { location: path } });
+  res.cookies.set(cookie.name, cookie.value, cookie.options);
+  return framed(res, id.portalOrigin);
+}
+
+/** Both handlers: parse → verify → act; every failure becomes an error page the portal's frame may show. */
+async function handleFrame(req: Request, act: (post: FramePost, id: FrameIdentity) => Promise<string>): Promise<Response> {
+  const cfg = b24Config();
+  let origin: string | null = null;
+  try {
+    const post = await readFramePost(req);
+    origin = claimedOrigin(post, cfg);
+    const id = await authenticateFrame(post, cfg);
+    origin = id.portalOrigin;
+    return await sessionRedirect(id, await act(post, id));
+  } catch (err) {
+    return framed(errorPage(err), origin);
+  }
+}
+
+function userRow(id: FrameIdentity) {
+  const { profile } = id;
+  return { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: new Date() };
+}
+
+function requireRefreshToken(post: FramePost): string {
+  if (!post.refreshId || post.refreshId.length > 512) throw new B24Error("bad_request", "Bitrix24 sent no refresh token. Open the app from Bitrix24 again.");
+  return post.refreshId;
+}
+
+/**
+ * Whether an administrator's open must re-seed the installer's pair (kind "portal", used for background work):
+ * when there is none or Bitrix24 no longer accepts it. A non-administrator's open never does.
+ */
+async function installerNeedsSeed(memberId: string, installedBy: number | null): Promise<boolean> {
+  if (installedBy === null) return true;
+  const pair = await db().tokenPair.findUnique({
+    where: { memberId_kind_bitrixUserId: { memberId, kind: "portal", bitrixUserId: installedBy } },
+    select: { status: true },
+  });
+  return pair?.status !== "active";
+}
+
+/**
+ * App URL: the opening user's own pair is stored (kind "user"), then the dashboard. The open is Bitrix24's word
+ * that the app works on this portal, so it lifts a block (lifecycle.ts "frame_open"). An administrator's open
+ * whose installer pair is dead or missing stores the posted pair as the installer's instead, so background work
+ * resumes without a reinstall; the administrator then acts with it (index.ts actingOwner) until their next open.
+ */
+export function openApp(req: Request): Promise<Response> {
+  return handleFrame(req, async (post, id) => {
+    const { verified: v, profile } = id;
+    const cfg = b24Config();
+    const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { status: true, applicationToken: true, installedBy: true } });
+    checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
+    const status = portalStatusAfter(portal?.status, "frame_open")!;
+    const refreshToken = requireRefreshToken(post);
+    const seed = profile.isAdmin && (await installerNeedsSeed(v.memberId, portal?.installedBy ?? null));
+    const pair = { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) };
+    await db().$transaction(async (tx) => {
+      await tx.portal.update({
+        where: { memberId: v.memberId },
+        data: { domain: v.portalHost, clientEndpoint: v.clientEndpoint, scope: v.scope, appStatus: v.appStatus, status, ...(status !== portal?.status ? { statusReason: null } : {}), ...(seed ? { installedBy: profile.bitrixUserId } : {}) },
+      });
+      await tx.user.upsert({
+        where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
+        create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
+        update: userRow(id),
+      });
+      if (seed) {
+        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "portal", bitrixUserId: { not: profile.bitrixUserId } } });
+        // One pair cannot serve two rows (refresh tokens are single-use): a dead own pair goes, so actingOwner picks the installer's.
+        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, status: { not: "active" } } });
+      }
+      await storeIssuedPair({ ...pair, kind: seed ? "portal" : "user" }, tx);
+    });
+    if (seed) log.info("b24.install.installer_reseeded", { memberId: v.memberId, installedBy: profile.bitrixUserId });
+    return "/dashboard";
+  });
+}
+
+/**
+ * Install URL (admins only): the portal and the installing admin's pair (kind "portal") are stored, then the
+ * install page binds the events and calls installFinish. While the install is unfinished the posted
+ * APPLICATION_TOKEN is the new installation's (reinstall and update issue a new one), so it is stored, not
+ * compared; once finished, a different token is refused like on the app URL.
+ */
+export function installApp(req: Request): Promise<Response> {
+  return handleFrame(req, async (post, id) => {
+    const { verified: v, profile } = id;
+    const cfg = b24Config();
+    if (!profile.isAdmin) throw new B24Error("forbidden", "Only a Bitrix24 administrator can install this app. Ask your administrator to open it.");
+    if (v.installed) {
+      const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { applicationToken: true } });
+      checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
+    }
+    await persistInstall({
+      verified: v,
+      accessToken: post.authId,
+      refreshToken: requireRefreshToken(post),
+      expiresAt: new Date(Date.now() + post.authExpiresSec * 1000),
+      applicationToken: post.applicationToken,
+      installedBy: profile.bitrixUserId,
+    });
+    await db().user.upsert({
+      where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
+      create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
+      update: userRow(id),
+    });
+    return post.appSid ? `/install?sid=${post.appSid}` : "/install";
+  });
+}
+
+const OPEN_FROM_PORTAL = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Open from Bitrix24</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#0f172a">
+<h1 style="font-size:1.25rem">Open this app from Bitrix24</h1><p>This address is opened by your Bitrix24 portal inside its app frame. Go to your Bitrix24 and open the app from the Applications menu, or <a href="/">sign in here</a>.</p></body></html>`;
+
+/** GET on the app or install URL: a person typed it; only the portal's POST means something here. */
+export function openFromPortalPage(): Response {
+  return framed(new Response(OPEN_FROM_PORTAL, { status: 405, headers: { allow: "POST", "content-type": "text/html; charset=utf-8" } }), null);
+}
+
+/** The origin of the signed-in person's portal, from the stored (OAuth-server-vouched) client_endpoint. */
+export async function sessionPortalOrigin(session: PortalSession): Promise<string | null> {
+  const portal = await db().portal.findUnique({ where: { memberId: session.memberId }, select: { clientEndpoint: true } });
+  return portal ? new URL(portal.clientEndpoint).origin : null;
+}

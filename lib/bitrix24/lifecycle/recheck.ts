@@ -1,0 +1,49 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { log } from "@/lib/log";
+import { processLocal } from "@/lib/process-local";
+import { createB24Client } from "../transport/client";
+import { isB24Error } from "../../errors";
+import { portalStatusAfter, portalStatusOf } from "./states";
+import { sharedLimiter } from "../transport/limiter";
+import { DbTokenSource } from "../tokens/refresh";
+
+/**
+ * The way out of `blocked` without a reinstall: ask Bitrix24 again. ONAPPPAYMENT carries no application_token
+ * (bitrix24-extensions.md §5.2), so the delivery itself proves nothing; it only prompts this re-check, which asks
+ * the portal's own `app.info` with the installer's stored pair. Only Bitrix24's answer moves the portal.
+ */
+export type RecheckOutcome = "active" | "blocked" | "not_blocked" | "no_installer" | "throttled" | "failed";
+
+/** An unauthenticated hint can arrive at any rate; one re-check per portal and process in this window. */
+export const RECHECK_MIN_INTERVAL_MS = 10_000;
+const lastRecheck = processLocal("b24.recheck.last", () => new Map<string, number>());
+
+interface AppInfo {
+  PAYMENT_EXPIRED?: string;
+  STATUS?: string;
+}
+
+export async function recheckBlockedPortal(memberId: string, now = Date.now()): Promise<RecheckOutcome> {
+  const portal = await db().portal.findUnique({ where: { memberId }, select: { status: true, installedBy: true } });
+  if (!portal || portalStatusOf(portal.status) !== "blocked") return "not_blocked";
+  if (portal.installedBy === null) return "no_installer";
+  if (now - (lastRecheck.get(memberId) ?? 0) < RECHECK_MIN_INTERVAL_MS) return "throttled";
+  lastRecheck.set(memberId, now);
+
+  const owner = { memberId, kind: "portal" as const, bitrixUserId: portal.installedBy };
+  const client = createB24Client({ memberId, tokens: new DbTokenSource(owner, { probe: true }), limiter: sharedLimiter() });
+  let info: AppInfo;
+  try {
+    info = (await client.call<AppInfo>("app.info")).result;
+  } catch (err) {
+    // PAYMENT_REQUIRED again keeps the block (the client records it); a dead installer pair needs an admin's open.
+    log.info("b24.recheck.refused", { memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
+    return isB24Error(err) && err.code === "needs_reauth" ? "no_installer" : "failed";
+  }
+  if (info.PAYMENT_EXPIRED === "Y") return "blocked";
+  const status = portalStatusAfter("blocked", "payment_confirmed")!;
+  const done = await db().portal.updateMany({ where: { memberId, status: "blocked" }, data: { status, statusReason: null, appStatus: info.STATUS ?? undefined } });
+  log.info("b24.recheck.unblocked", { memberId, changed: done.count });
+  return "active";
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { B24Config } from "../config";
+import { B24Error } from "../../errors";
+import { checkEndpoint } from "../../http/hosts";
+import { b24Fetch, errorOf, type B24Response } from "../transport/http";
+
+/**
+ * Bitrix24's token endpoint, read top-down: request builder → response checker → typed result.
+ * Docs show GET with the secret in the query; we POST a form body instead (accepted by the OAuth server, see
+ * shared/docs/bitrix24-protocol.md §4.1) so client_secret, codes and refresh tokens never land in access logs.
+ */
+export type TokenGrant =
+  | { grant: "authorization_code"; code: string }
+  | { grant: "refresh_token"; refreshToken: string };
+
+/** A token pair as vouched for by the OAuth server. `portalHost` is derived from `clientEndpoint`. */
+export interface B24TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  memberId: string;
+  clientEndpoint: string;
+  portalHost: string;
+  scope: string;
+  appStatus: string | null;
+  bitrixUserId: number | null;
+}
+
+export function buildTokenRequest(grant: TokenGrant, cfg: B24Config): { url: string; form: Record<string, string> } {
+  const form: Record<string, string> = {
+    grant_type: grant.grant,
+    client_id: cfg.clientId,
+    client_secret: cfg.clientSecret,
+  };
+  if (grant.grant === "authorization_code") form.code = grant.code;
+  else form.refresh_token = grant.refreshToken;
+  return { url: `${cfg.oauthServer}/oauth/token/`, form };
+}
+
+const token = z.string().min(8).max(512).regex(/^[\x21-\x7e]+$/);
+const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+const tokenResponse = z.object({
+  access_token: token,
+  refresh_token: token,
+  expires_in: numeric.pipe(z.number().int().positive().max(86_400 * 400)),
+  member_id: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
+  client_endpoint: z.string(),
+  scope: z.string().max(2048).default(""),
+  status: z.string().max(4).optional(),
+  user_id: numeric.pipe(z.number().int().positive()).optional(),
+});
+
+/** Maps the OAuth server's answer to a token set or a classified B24Error. */
+export function processTokenResponse(res: B24Response, cfg: B24Config, now = Date.now()): B24TokenSet {
+  const err = errorOf(res.body);
+  if (res.status >= 500) throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server is unavailable.", { upstreamStatus: res.status });
+  if (err) {
+    const upstream = err.error;
+    const opts = { upstream, upstreamStatus: res.status };
+    switch (upstream.toLowerCase()) {
+      case "invalid_grant":
+      case "bad_verification_code":
+        throw new B24Error("invalid_grant", "The authorization grant is invalid, expired or already used.", opts);
+      case "wrong_client":
+      case "invalid_client":
+        throw new B24Error("oauth_client_rejected", "Bitrix24 rejected this app's client id or secret. Check B24_CLIENT_ID and B24_CLIENT_SECRET.", opts);
+      case "payment_required":
+        throw new B24Error("payment_required", "The app's subscription on this portal has ended.", opts);
+      case "not_installed":
+        throw new B24Error("needs_reauth", "The app is not installed on this portal.", opts);
+      default:
+        throw new B24Error("invalid_token_response", "Bitrix24 refused the token request.", opts);
+    }
+  }
+  const parsed = tokenResponse.safeParse(res.body);
+  if (res.status !== 200 || !parsed.success) {
+    throw new B24Error("invalid_token_response", "The Bitrix24 OAuth server sent an unexpected answer.", { upstreamStatus: res.status });
+  }
+  const t = parsed.data;
+  const clientEndpoint = checkEndpoint(t.client_endpoint, cfg.hostPolicy);
+  if (!clientEndpoint) {
+    throw new B24Error("invalid_token_response", "The OAuth server reported a REST address this app does not accept.");
+  }
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token,
+    expiresAt: new Date(now + t.expires_in * 1000),
+    memberId: t.member_id,
+    clientEndpoint,
+    portalHost: new URL(clientEndpoint).host,
+    scope: t.scope,
+    appStatus: t.status ?? null,
+    bitrixUserId: t.user_id ?? null,
+  };
+}
+
+export async function requestToken(grant: TokenGrant, cfg: B24Config, timeoutMs?: number): Promise<B24TokenSet> {
+  const { url, form } = buildTokenRequest(grant, cfg);
+  let res: B24Response;
+  try {
+    res = await b24Fetch(url, { method: "POST", form, timeoutMs });
+  } catch (cause) {
+    throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server could not be reached.", { cause });
+  }
+  return processTokenResponse(res, cfg);
+}

@@ -1,0 +1,181 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { B24Config } from "../config";
+import { bitrix24Provider } from "./provider";
+import type { RateLimiter } from "../ports";
+import { exchangeCallback, fetchProfile, portalAuthorizeUrl } from "./sign-in";
+import { bindState } from "./state";
+
+/** A tiny hostile-capable token endpoint: records what the app sent and answers what the test says. */
+let server: Server;
+let oauth = "";
+const seen: Array<{ method: string; url: string; body: string }> = [];
+let answer: { status: number; body: unknown } = { status: 200, body: {} };
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let s = "";
+    req.on("data", (c) => (s += c));
+    req.on("end", () => resolve(s));
+  });
+}
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    seen.push({ method: req.method ?? "", url: req.url ?? "", body: await readBody(req) });
+    res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  oauth = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  seen.length = 0;
+});
+
+const cfg = (): B24Config => ({
+  clientId: "local.test.1",
+  clientSecret: "top-secret-client",
+  oauthServer: oauth,
+  hostPolicy: { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true },
+  ring: { keys: [{ kid: "k1", key: Buffer.alloc(32, 1) }] },
+  stateKey: Buffer.from("s".repeat(32)),
+  rateLimit: { burst: 50, perSec: 2 },
+});
+
+const PORTAL = "127.0.0.1:7001";
+const STATE = "nextauthStateValue_0123456789";
+const goodTokens = {
+  access_token: "access-canary-0001",
+  refresh_token: "refresh-canary-0001",
+  expires_in: 3600,
+  member_id: "a223c6b3710f85df22e9377d6c4f7553",
+  client_endpoint: `http://${PORTAL}/rest/`,
+  server_endpoint: "http://127.0.0.1:7000/rest/",
+  domain: "127.0.0.1:7000",
+  scope: "crm,user",
+  status: "L",
+  user_id: 1,
+};
+const callback = (over: Record<string, string> = {}) => ({
+  code: "code-1",
+  state: bindState(STATE, PORTAL, cfg().stateKey),
+  domain: PORTAL,
+  member_id: goodTokens.member_id,
+  ...over,
+});
+
+describe("provider configuration (static)", () => {
+  const provider = () => bitrix24Provider(cfg(), "https://app.example.com/");
+  it("keeps next-auth's state check on and never disables checks", () => {
+    expect(provider().checks).toEqual(["state"]);
+  });
+  it("authenticates to the token endpoint with client_secret_post at the pinned OAuth server", () => {
+    const p = provider();
+    expect(p.client?.token_endpoint_auth_method).toBe("client_secret_post");
+    expect(typeof p.token === "object" && p.token.url).toBe(`${oauth}/oauth/token/`);
+    expect(typeof p.authorization === "object" && p.authorization.url).toBe("https://app.example.com/api/b24/authorize");
+  });
+});
+
+describe("portalAuthorizeUrl", () => {
+  it("sends the browser to the chosen portal with only client_id and a portal-bound state", () => {
+    const q = new URLSearchParams({ client_id: "local.test.1", state: STATE, portal: PORTAL, redirect_uri: "https://evil.example/cb", scope: "x" });
+    const url = new URL(portalAuthorizeUrl(q, cfg()));
+    expect(url.origin).toBe(`http://${PORTAL}`);
+    expect(url.pathname).toBe("/oauth/authorize/");
+    expect([...url.searchParams.keys()].sort()).toEqual(["client_id", "state"]);
+    expect(url.searchParams.get("state")).toBe(bindState(STATE, PORTAL, cfg().stateKey));
+  });
+  it.each([
+    [{ portal: "evil.example" }, /not one of the portals this app accepts.*B24_PORTAL_HOSTS/],
+    [{ portal: "" }, /Enter your Bitrix24 address/],
+    [{ client_id: "other" }, /Start sign-in/],
+    [{ state: "" }, /Start sign-in/],
+  ])("refuses %j", (over, message) => {
+    const q = new URLSearchParams({ client_id: "local.test.1", state: STATE, portal: PORTAL, ...over });
+    expect(() => portalAuthorizeUrl(q, cfg())).toThrow(message);
+  });
+});
+
+describe("exchangeCallback", () => {
+  it("POSTs the code with the secret in the form body (never the URL) and returns the checked pair", async () => {
+    answer = { status: 200, body: goodTokens };
+    const t = await exchangeCallback(callback(), STATE, cfg());
+    expect(t).toMatchObject({ accessToken: "access-canary-0001", memberId: goodTokens.member_id, portalHost: PORTAL, bitrixUserId: 1 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.method).toBe("POST");
+    expect(seen[0]!.url).toBe("/oauth/token/");
+    expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({
+      grant_type: "authorization_code",
+      client_id: "local.test.1",
+      client_secret: "top-secret-client",
+      code: "code-1",
+    });
+  });
+
+  it.each([
+    ["a missing state cookie", callback(), undefined],
+    ["a state from another browser", callback(), "someOtherBrowserState_000000"],
+    ["a forged state", callback({ state: `${STATE}.x.y` }), STATE],
+    ["a state bound to another portal", callback({ state: bindState(STATE, "127.0.0.1:9999", cfg().stateKey) }), STATE],
+    ["a domain other than the chosen portal", callback({ domain: "127.0.0.1:9999" }), STATE],
+  ])("refuses %s without calling the OAuth server", async (_name, params, cookie) => {
+    await expect(exchangeCallback(params, cookie, cfg())).rejects.toThrow();
+    expect(seen).toHaveLength(0);
+  });
+
+  it("refuses a token answer for another member_id or another portal host", async () => {
+    answer = { status: 200, body: { ...goodTokens, member_id: "ffffffffffffffffffffffffffffffff" } };
+    await expect(exchangeCallback(callback(), STATE, cfg())).rejects.toMatchObject({ code: "portal_mismatch" });
+    answer = { status: 200, body: { ...goodTokens, client_endpoint: "http://127.0.0.1:9999/rest/" } };
+    await expect(exchangeCallback(callback(), STATE, cfg())).rejects.toMatchObject({ code: "portal_mismatch" });
+  });
+
+  it.each([
+    ["an https-less foreign endpoint", { ...goodTokens, client_endpoint: "http://evil.example/rest/" }, 200, "invalid_token_response"],
+    ["a missing refresh token", { ...goodTokens, refresh_token: undefined }, 200, "invalid_token_response"],
+    ["invalid_grant", { error: "invalid_grant" }, 400, "invalid_grant"],
+    ["wrong_client (HTTP 200)", { error: "wrong_client" }, 200, "oauth_client_rejected"],
+    ["invalid_client", { error: "invalid_client" }, 400, "oauth_client_rejected"],
+    ["a 500", { error: "internal" }, 500, "oauth_unavailable"],
+  ])("classifies %s", async (_name, body, status, code) => {
+    answer = { status, body };
+    await expect(exchangeCallback(callback(), STATE, cfg())).rejects.toMatchObject({ code });
+  });
+
+  it("never puts a secret into an error message", async () => {
+    answer = { status: 400, body: { error: "invalid_grant", error_description: "bad code-1" } };
+    const err = await exchangeCallback(callback(), STATE, cfg()).catch((e: Error) => e);
+    expect(String(err)).not.toMatch(/top-secret-client|code-1/);
+  });
+});
+
+describe("fetchProfile", () => {
+  const issued = () => ({
+    accessToken: "access-canary-0001",
+    refreshToken: "refresh-canary-0001",
+    expiresAt: new Date(Date.now() + 3600_000),
+    memberId: goodTokens.member_id,
+    portalHost: PORTAL,
+    clientEndpoint: `${oauth}/rest/`,
+    scope: "crm,user",
+    appStatus: "L",
+    bitrixUserId: 1,
+  });
+
+  it("takes a slot in the portal's bucket before it sends the profile request", async () => {
+    answer = { status: 200, body: { result: { result: { profile: { ID: "1", NAME: "Ivan", LAST_NAME: "Petrov", ADMIN: true }, user: { EMAIL: "ivan@example.test" } } } } };
+    const asked: string[] = [];
+    const open: RateLimiter = { acquire: async (memberId) => void asked.push(memberId) };
+    await expect(fetchProfile(issued(), open)).resolves.toMatchObject({ bitrixUserId: 1, name: "Ivan Petrov", email: "ivan@example.test", isAdmin: true });
+    expect(asked).toEqual([goodTokens.member_id]);
+    expect(seen.map((r) => r.url)).toEqual(["/rest/batch"]);
+
+    seen.length = 0;
+    const closed: RateLimiter = { acquire: () => Promise.reject(new Error("no slot")) };
+    await expect(fetchProfile(issued(), closed)).rejects.toThrow("no slot");
+    expect(seen).toEqual([]);
+  });
+});

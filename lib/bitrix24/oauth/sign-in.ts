@@ -1,0 +1,136 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { b24Config, type B24Config } from "../config";
+import { B24Error } from "../../errors";
+import { checkHost, checkPortalInput, hostErrorText } from "../../http/hosts";
+import { sharedLimiter } from "../transport/limiter";
+import { requestToken, type B24TokenSet } from "./oauth";
+import type { RateLimiter } from "../ports";
+import { restCall } from "../transport/rest";
+import { bindState, openState, safeEqual } from "./state";
+import { storeIssuedPair } from "../store/token-store";
+import { portalStatusAfter } from "../lifecycle/states";
+import { vouchedPortalFields } from "../store/portal-fields";
+
+/**
+ * The standalone "sign in with Bitrix24" flow, in the order it happens:
+ * 1. portalAuthorizeUrl: next-auth sends the browser to /api/b24/authorize with its state; we check the portal and
+ *    send the browser to that portal's /oauth/authorize/ with the state bound to the portal.
+ * 2. exchangeCallback: the callback's state, domain and member_id are checked, then the code is exchanged at the
+ *    pinned OAuth server and the answer is checked against what the callback claimed.
+ * 3. fetchProfile / persistSignIn: the profile comes from the client_endpoint the OAuth server reported; portal,
+ *    user and token pair are stored in one transaction.
+ */
+
+export function portalAuthorizeUrl(query: URLSearchParams, cfg: B24Config = b24Config()): string {
+  const clientId = query.get("client_id");
+  const state = query.get("state");
+  if (!clientId || !safeEqual(clientId, cfg.clientId) || !state || !/^[A-Za-z0-9_-]{16,256}$/.test(state)) {
+    throw new B24Error("bad_request", "Start sign-in from the app's home page.");
+  }
+  const check = checkPortalInput(query.get("portal") ?? "", cfg.hostPolicy);
+  if (!check.ok) throw new B24Error("portal_not_allowed", hostErrorText(check.reason, cfg.hostPolicy));
+  const url = new URL(`${check.scheme}://${check.host}/oauth/authorize/`);
+  // Bitrix24 takes the redirect URI from the app's settings and ignores scope/response_type, so only these two.
+  url.searchParams.set("client_id", cfg.clientId);
+  url.searchParams.set("state", bindState(state, check.host, cfg.stateKey));
+  return url.toString();
+}
+
+export interface CallbackParams {
+  code?: string;
+  state?: string;
+  domain?: string;
+  member_id?: string;
+}
+
+/**
+ * next-auth v4 does NOT compare the state cookie with the callback's `state` when a provider supplies its own
+ * `token.request` (it only decodes the cookie into `checks.state`), so the comparison happens here. Unsafe to remove.
+ */
+export async function exchangeCallback(params: CallbackParams, cookieState: string | undefined, cfg: B24Config = b24Config()): Promise<B24TokenSet> {
+  const bound = params.state ? openState(params.state, cfg.stateKey) : null;
+  if (!bound || !cookieState || !safeEqual(bound.state, cookieState)) {
+    throw new B24Error("invalid_state", "The sign-in link is invalid or was already used. Start again.");
+  }
+  const domain = checkHost(params.domain ?? "", undefined, cfg.hostPolicy);
+  if (!domain.ok || domain.host !== bound.host) {
+    throw new B24Error("portal_mismatch", "Bitrix24 answered for a different portal than the one you chose.");
+  }
+  if (!params.code || params.code.length > 512 || !params.member_id) {
+    throw new B24Error("bad_request", "Bitrix24's answer is missing the authorization code.");
+  }
+  const tokens = await requestToken({ grant: "authorization_code", code: params.code }, cfg);
+  if (!safeEqual(tokens.memberId, params.member_id) || tokens.portalHost !== bound.host) {
+    throw new B24Error("portal_mismatch", "The OAuth server issued tokens for a different portal than the one you chose.");
+  }
+  return tokens;
+}
+
+export interface B24Profile {
+  memberId: string;
+  portalHost: string;
+  bitrixUserId: number;
+  name: string;
+  email: string | null;
+  isAdmin: boolean;
+}
+
+interface ProfileResult {
+  ID?: string | number;
+  NAME?: string;
+  LAST_NAME?: string;
+  ADMIN?: boolean;
+}
+interface UserResult {
+  EMAIL?: string;
+}
+
+/** One REST request, counted in the portal's bucket like every other: a wave of sign-ins must not overrun it. */
+export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
+  const target = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
+  await limiter.acquire(tokens.memberId);
+  const { result } = await restCall<{ result: { profile?: ProfileResult; user?: UserResult } }>(target, "batch", {
+    halt: 0,
+    cmd: { profile: "profile", user: "user.current" },
+  });
+  const profile = result.result?.profile;
+  const id = Number(profile?.ID);
+  if (!profile || !Number.isInteger(id) || id <= 0) throw new B24Error("invalid_token_response", "Bitrix24 did not return your profile.");
+  if (tokens.bitrixUserId !== null && tokens.bitrixUserId !== id) {
+    throw new B24Error("portal_mismatch", "The profile does not belong to the token's user.");
+  }
+  const email = result.result?.user?.EMAIL;
+  return {
+    memberId: tokens.memberId,
+    portalHost: tokens.portalHost,
+    bitrixUserId: id,
+    name: [profile.NAME, profile.LAST_NAME].filter(Boolean).join(" ").trim().slice(0, 200) || `User ${id}`,
+    email: typeof email === "string" && email.includes("@") ? email.slice(0, 320) : null,
+    isAdmin: profile.ADMIN === true,
+  };
+}
+
+/**
+ * A sign-in creates the portal (signed in, not installed) or lifts a block: the OAuth server just issued a pair and
+ * the portal answered the profile read. It never revives an uninstalled portal (lifecycle.ts): that is refused
+ * with `portal_uninstalled` and nothing is stored.
+ */
+export async function persistSignIn(tokens: B24TokenSet, profile: B24Profile, cfg: B24Config = b24Config()): Promise<void> {
+  const now = new Date();
+  const user = { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: now };
+  await db().$transaction(async (tx) => {
+    const current = await tx.portal.findUnique({ where: { memberId: tokens.memberId }, select: { status: true } });
+    const portal = vouchedPortalFields(tokens, cfg, portalStatusAfter(current?.status, "sign_in")!);
+    await tx.portal.upsert({ where: { memberId: tokens.memberId }, create: { memberId: tokens.memberId, ...portal }, update: portal });
+    await tx.user.upsert({
+      where: { memberId_bitrixUserId: { memberId: tokens.memberId, bitrixUserId: profile.bitrixUserId } },
+      create: { memberId: tokens.memberId, bitrixUserId: profile.bitrixUserId, ...user },
+      update: user,
+    });
+    await storeIssuedPair(
+      { memberId: tokens.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt },
+      tx,
+    );
+  });
+}

@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type * as Db from "@/lib/db";
+import { useAppDatabase } from "@/test/app-db";
+import type * as Config from "../config";
+import type * as Refresh from "./refresh";
+import type * as TokenStore from "../store/token-store";
+
+/**
+ * The database-backed token source against a scriptable OAuth server: race-aware invalid_grant, expired leases,
+ * untrusted OAuth answers and blocked portals (security-reliability §7 items 23, 36, 37, 41).
+ */
+const MEMBER = "cccc0000cccc0000cccc0000cccc0000";
+const owner = { memberId: MEMBER, kind: "user" as const, bitrixUserId: 7 };
+let oauth: Server;
+let requests = 0;
+let answer: (body: URLSearchParams) => Promise<{ status: number; body: unknown }> = async () => ({ status: 500, body: {} });
+let database: typeof Db;
+let store: typeof TokenStore;
+let refresh: typeof Refresh;
+let config: typeof Config;
+let cleanup = () => {};
+
+const issued = (n: number, endpoint = "https://acme.bitrix24.com/rest/") => ({
+  status: 200,
+  body: { access_token: `access-${n}-xxxxxxxx`, refresh_token: `refresh-${n}-xxxxxxxx`, expires_in: 3600, member_id: MEMBER, client_endpoint: endpoint, scope: "crm", status: "L" },
+});
+
+beforeAll(async () => {
+  oauth = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", async () => {
+      requests++;
+      const a = await answer(new URLSearchParams(raw));
+      res.writeHead(a.status, { "content-type": "application/json" }).end(JSON.stringify(a.body));
+    });
+  });
+  await new Promise<void>((r) => oauth.listen(0, "127.0.0.1", r));
+  ({ cleanup } = useAppDatabase({
+    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    B24_OAUTH_SERVER: `http://127.0.0.1:${(oauth.address() as AddressInfo).port}`,
+  }));
+  database = await import("@/lib/db");
+  store = await import("../store/token-store");
+  refresh = await import("./refresh");
+  config = await import("../config");
+});
+
+afterAll(async () => {
+  await database?.db().$disconnect();
+  await new Promise<void>((r) => oauth.close(() => r()));
+  cleanup();
+});
+
+beforeEach(async () => {
+  requests = 0;
+  await database.db().portal.deleteMany({});
+  await database.db().portal.create({ data: { memberId: MEMBER, domain: "acme.bitrix24.com", clientEndpoint: "https://acme.bitrix24.com/rest/", serverEndpoint: "x" } });
+  // Expired, so the next current() must refresh.
+  await store.storeIssuedPair({ ...owner, accessToken: "access-0-xxxxxxxx", refreshToken: "refresh-0-xxxxxxxx", expiresAt: new Date(Date.now() - 1000) });
+});
+
+const row = () => database.db().tokenPair.findFirstOrThrow({ where: { memberId: MEMBER } });
+const portal = () => database.db().portal.findUniqueOrThrow({ where: { memberId: MEMBER } });
+
+describe("DbTokenSource", () => {
+  it("refreshes an expired pair once, commits it, and sends the refresh token only in the POST body", async () => {
+    let sent: URLSearchParams | undefined;
+    answer = async (body) => ((sent = body), issued(1));
+    const creds = await new refresh.DbTokenSource(owner).current();
+    expect(creds).toEqual({ clientEndpoint: "https://acme.bitrix24.com/rest/", accessToken: "access-1-xxxxxxxx" });
+    expect(sent?.get("refresh_token")).toBe("refresh-0-xxxxxxxx");
+    expect(sent?.get("grant_type")).toBe("refresh_token");
+    expect((await row()).version).toBe(2);
+    expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-1-xxxxxxxx");
+  });
+
+  it("invalid_grant while the database already holds a newer pair: uses it and does not mark the pair dead", async () => {
+    answer = async () => {
+      // A sibling instance wrote a newer pair (e.g. after our lease expired) and spent the token we are using.
+      const r = await row();
+      const newer = { ...owner, accessToken: "access-9-xxxxxxxx", refreshToken: "refresh-9-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) };
+      await database.db().tokenPair.update({ where: { id: r.id }, data: { ...store.pairToRow(newer, config.b24Config().ring), version: r.version + 1 } });
+      return { status: 400, body: { error: "invalid_grant" } };
+    };
+    const creds = await new refresh.DbTokenSource(owner).current();
+    expect(creds.accessToken).toBe("access-9-xxxxxxxx");
+    expect((await row()).status).toBe("active");
+  });
+
+  it("invalid_grant with nothing newer: the pair is dead, later calls fail fast without any request", async () => {
+    answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
+    const source = new refresh.DbTokenSource(owner);
+    await expect(source.current()).rejects.toMatchObject({ code: "needs_reauth" });
+    expect((await row()).status).toBe("needs_reauth");
+    await expect(source.current()).rejects.toMatchObject({ code: "needs_reauth" });
+    expect(requests).toBe(1);
+  });
+
+  it("a lease left by a dead process expires and is taken over once", async () => {
+    const r = await row();
+    await database.db().tokenPair.update({ where: { id: r.id }, data: { leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) } });
+    answer = async () => issued(2);
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-2-xxxxxxxx");
+    expect(requests).toBe(1);
+    expect(await row()).toMatchObject({ leaseOwner: null, version: r.version + 1 });
+  });
+
+  it.each([
+    "http://acme.bitrix24.com/rest/",
+    "https://evil.example/rest/",
+    "https://user@acme.bitrix24.com/rest/",
+    "https://acme.bitrix24.com:8443/rest/",
+    "https://10.0.0.1/rest/",
+  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, the portal and its endpoint are untouched", async (endpoint) => {
+    answer = async () => issued(3, endpoint);
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    expect(await row()).toMatchObject({ status: "needs_reauth", lastError: "invalid_token_response" });
+    expect(await portal()).toMatchObject({ status: "active", clientEndpoint: "https://acme.bitrix24.com/rest/" });
+    expect(requests).toBe(1);
+  });
+
+  it("a dead pair is one user's problem: another pair of the same portal keeps working", async () => {
+    answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    const other = { ...owner, bitrixUserId: owner.bitrixUserId + 1 };
+    await store.storeIssuedPair({ ...other, accessToken: "access-o-xxxxxxxx", refreshToken: "refresh-o-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+    expect((await new refresh.DbTokenSource(other).current()).accessToken).toBe("access-o-xxxxxxxx");
+    expect((await portal()).status).toBe("active");
+  });
+
+  it("storing a verified new pair over a dead one makes it usable again, without a request", async () => {
+    answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    await store.storeIssuedPair({ ...owner, accessToken: "access-new-xxxxxxxx", refreshToken: "refresh-new-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await row()).toMatchObject({ status: "active", lastError: null, refreshFailures: 0 });
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-new-xxxxxxxx");
+    expect(requests).toBe(1);
+  });
+
+  it("a refusal that arrives after a new pair was stored does not kill the new pair", async () => {
+    answer = async () => {
+      // The person signs in again while the old refresh token is being refused.
+      await store.storeIssuedPair({ ...owner, accessToken: "access-new-xxxxxxxx", refreshToken: "refresh-new-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) });
+      return { status: 400, body: { error: "invalid_grant" } };
+    };
+    const creds = await new refresh.DbTokenSource(owner).current();
+    expect(creds.accessToken).toBe("access-new-xxxxxxxx");
+    expect((await row()).status).toBe("active");
+  });
+
+  it("OAuth 5xx keeps the old pair and backs off instead of hammering the OAuth server", async () => {
+    answer = async () => ({ status: 502, body: {} });
+    const source = new refresh.DbTokenSource(owner);
+    await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable" });
+    await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable", retryAfterSec: 2 });
+    expect(requests).toBe(1);
+    expect(await row()).toMatchObject({ status: "active", version: 1, refreshFailures: 1 });
+    expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-0-xxxxxxxx");
+  });
+
+  it.each([
+    ["blocked", "portal_blocked"],
+    ["uninstalled", "portal_uninstalled"],
+  ])("a %s portal short-circuits with zero network traffic", async (status, code) => {
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { status } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code });
+    expect(requests).toBe(0);
+  });
+
+  it("a probe (recheck.ts) may go through a blocked portal, never an uninstalled one", async () => {
+    answer = async () => issued(4);
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { status: "blocked" } });
+    expect((await new refresh.DbTokenSource(owner, { probe: true }).current()).accessToken).toBe("access-4-xxxxxxxx");
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { status: "uninstalled" } });
+    await expect(new refresh.DbTokenSource(owner, { probe: true }).current()).rejects.toMatchObject({ code: "portal_uninstalled" });
+  });
+
+  it("PAYMENT_REQUIRED from the OAuth server blocks the portal but keeps the pair", async () => {
+    answer = async () => ({ status: 401, body: { error: "PAYMENT_REQUIRED", error_description: "Payment required" } });
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "payment_required" });
+    expect(await portal()).toMatchObject({ status: "blocked", statusReason: "PAYMENT_REQUIRED" });
+    expect(await row()).toMatchObject({ status: "active", lastError: "payment_required" });
+  });
+});

@@ -1,0 +1,269 @@
+import { log } from "@/lib/log";
+import { B24Error, isB24Error, type B24ErrorCode } from "../../errors";
+import { b24Fetch, errorOf, type B24Response } from "./http";
+import { listAll, type ListAllOptions } from "./list-all";
+import {
+  encodePhpQuery,
+  hasAuthOverride,
+  isBatchKey,
+  isValidMethodName,
+  MAX_BATCH_COMMANDS,
+  parseBatchCommand,
+  type Params,
+} from "./methods";
+import type { RateLimiter, RestCredentials, TokenSource } from "../ports";
+import type { RestResult } from "./rest";
+import { createRetryPolicy } from "./retry";
+
+/**
+ * The Bitrix24 REST client: one portal, one token source, one shared rate limiter. Each request is built (URL from
+ * the stored client_endpoint only, token in the body), checked (envelope → typed B24Error) and, where retry.ts
+ * allows, repeated. A token Bitrix24 rejects is renewed once; nothing else loops.
+ */
+export interface B24ClientOptions {
+  memberId: string;
+  tokens: TokenSource;
+  limiter: RateLimiter;
+  sleep?: (ms: number) => Promise<void>;
+  /** Unix ms; compared with Bitrix24's `operating_reset_at`. */
+  now?: () => number;
+  maxOperatingWaitMs?: number;
+  random?: () => number;
+  timeoutMs?: number;
+}
+
+export type BatchCommand = string | readonly [method: string, params?: Params];
+
+export interface BatchError {
+  error: string;
+  error_description: string;
+}
+
+export interface BatchResult {
+  result: Record<string, unknown>;
+  result_error: Record<string, BatchError>;
+  result_total: Record<string, number>;
+  result_next: Record<string, number>;
+}
+
+export interface B24Client {
+  call<T = unknown>(method: string, params?: Params): Promise<RestResult<T>>;
+  /** Any number of commands, sent 50 per request; `$result[…]` references must point inside the same 50. */
+  batch(commands: Record<string, BatchCommand>, opts?: { halt?: boolean }): Promise<BatchResult>;
+  listAll<T = Record<string, unknown>>(method: string, params?: Params, opts?: ListAllOptions): AsyncGenerator<T>;
+}
+
+const TOKEN_REJECTED = new Set(["expired_token", "invalid_token"]);
+const UPSTREAM_CODES = new Map<string, B24ErrorCode>(Object.entries({
+  expired_token: "needs_reauth",
+  invalid_token: "needs_reauth",
+  NO_AUTH_FOUND: "needs_reauth",
+  authorization_error: "needs_reauth",
+  APPLICATION_NOT_FOUND: "needs_reauth",
+  PAYMENT_REQUIRED: "payment_required",
+  PORTAL_DELETED: "portal_blocked",
+  QUERY_LIMIT_EXCEEDED: "rate_limited",
+  OPERATION_TIME_LIMIT: "rate_limited",
+  OVERLOAD_LIMIT: "upstream_unavailable",
+  insufficient_scope: "forbidden",
+  ACCESS_DENIED: "forbidden",
+  WRONG_AUTH_TYPE: "forbidden",
+  METHOD_CONFIRM_WAITING: "forbidden",
+  METHOD_CONFIRM_DENIED: "forbidden",
+  user_access_error: "forbidden",
+  allowed_only_intranet_user: "forbidden",
+  ERROR_METHOD_NOT_FOUND: "not_found",
+} satisfies Record<string, B24ErrorCode>));
+/** Bitrix24 said the portal itself is unusable; recorded so later calls fail fast without a request. */
+const PORTAL_BLOCKERS = new Set(["PAYMENT_REQUIRED", "PORTAL_DELETED"]);
+
+/** `${clientEndpoint}${method}` by concatenation, then proven to stay on the endpoint's origin under `/rest/`. */
+export function endpointUrl(clientEndpoint: string, method: string): string {
+  if (!isValidMethodName(method)) throw new B24Error("bad_request", "Invalid Bitrix24 method name.");
+  const base = new URL(clientEndpoint);
+  const url = new URL(`${clientEndpoint}${method}`);
+  if (url.origin !== base.origin || !url.pathname.startsWith("/rest/") || url.search || url.hash) {
+    throw new B24Error("bad_request", "Invalid Bitrix24 method name.");
+  }
+  return url.toString();
+}
+
+function retryAfterHeader(res: B24Response): number | undefined {
+  const v = Number(res.headers.get("retry-after"));
+  return Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function asRecord<V>(part: unknown): Record<string, V> {
+  // PHP sends an empty part as [] and 0..n-1 keyed parts as lists.
+  if (Array.isArray(part)) return Object.fromEntries(part.map((v, i) => [String(i), v as V]));
+  return part && typeof part === "object" ? { ...(part as Record<string, V>) } : {};
+}
+
+/** Object.assign would run the `__proto__` setter for a key parsed from JSON; commands never use such keys. */
+function mergeInto<V>(target: Record<string, V>, part: Record<string, V>): void {
+  for (const [k, v] of Object.entries(part)) if (k !== "__proto__") target[k] = v;
+}
+
+interface RawBatch {
+  result?: unknown;
+  result_error?: unknown;
+  result_total?: unknown;
+  result_next?: unknown;
+  result_time?: unknown;
+}
+
+export function createB24Client(opts: B24ClientOptions): B24Client {
+  const { memberId, tokens, limiter } = opts;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = opts.now ?? Date.now;
+  const policy = createRetryPolicy({ maxOperatingWaitMs: opts.maxOperatingWaitMs, random: opts.random });
+  /** Latest `operating_reset_at` (unix s) per method: the 429 itself does not say when the block lifts. */
+  const operatingResetAt = new Map<string, number>();
+
+  const noteOperating = (method: string, time: unknown): void => {
+    const reset = (time as { operating_reset_at?: unknown } | undefined)?.operating_reset_at;
+    if (typeof reset === "number") operatingResetAt.set(method.toLowerCase(), reset);
+  };
+
+  const markPortal = async (upstream: string): Promise<void> => {
+    try {
+      await tokens.markPortal?.(upstream === "PAYMENT_REQUIRED" ? "payment_required" : "portal_refused", upstream);
+    } catch (cause) {
+      log.error("b24.rest.mark_portal_failed", { memberId, upstream, error: String(cause) });
+    }
+  };
+
+  async function toError(res: B24Response, method: string): Promise<B24Error> {
+    if (res.status >= 300 && res.status < 400) {
+      // Following would hand the token to whatever Location names; the new endpoint must come from the OAuth server.
+      return new B24Error("upstream_unavailable", "The portal moved to another address.", { upstreamStatus: res.status, upstream: "PORTAL_MOVED" });
+    }
+    const err = errorOf(res.body);
+    const upstream = err?.error || `HTTP_${res.status}`;
+    const code: B24ErrorCode = UPSTREAM_CODES.get(upstream) ?? (res.status >= 500 || res.status === 200 ? "upstream_unavailable" : "rest_error");
+    let retryAfterSec = retryAfterHeader(res);
+    if (upstream === "OPERATION_TIME_LIMIT") {
+      const reset = operatingResetAt.get(method.toLowerCase());
+      retryAfterSec = reset === undefined ? undefined : Math.max(0, Math.ceil((reset * 1000 - now()) / 1000));
+    }
+    // ACCESS_DENIED from the auth layer (401: "REST is available only on commercial plans") blocks the whole portal;
+    // the method-level one (403, e.g. a non-admin) does not.
+    if (PORTAL_BLOCKERS.has(upstream) || (upstream === "ACCESS_DENIED" && res.status === 401)) await markPortal(upstream);
+    const message = err?.description || (res.status === 200 ? "Bitrix24 sent an unexpected answer." : "Bitrix24 returned an error.");
+    return new B24Error(code, message, { upstream, upstreamStatus: res.status, retryAfterSec });
+  }
+
+  /** One HTTP request. The slot is taken before the credentials are read, so a call that waited in the limiter
+   * uses the pair another call may have refreshed meanwhile instead of a stale token. */
+  async function once<T>(method: string, params: Params, renewed: RestCredentials | null): Promise<{ creds: RestCredentials; out: RestResult<T> }> {
+    await limiter.acquire(memberId);
+    const creds = renewed ?? (await tokens.current());
+    try {
+      return { creds, out: await sendWith<T>(creds, method, params) };
+    } catch (err) {
+      if (err instanceof B24Error) Object.defineProperty(err, "creds", { value: creds, enumerable: false });
+      throw err;
+    }
+  }
+
+  async function sendWith<T>(creds: RestCredentials, method: string, params: Params): Promise<RestResult<T>> {
+    const url = endpointUrl(creds.clientEndpoint, method);
+    const res = await b24Fetch(url, { method: "POST", json: { ...params, auth: creds.accessToken }, timeoutMs: opts.timeoutMs });
+    const body = res.body as RestResult<T> | undefined;
+    if (res.status !== 200 || errorOf(res.body) || !body || typeof body !== "object" || !("result" in body)) {
+      throw await toError(res, method);
+    }
+    noteOperating(method, body.time);
+    return { result: body.result, total: body.total, next: body.next, time: body.time };
+  }
+
+  async function send<T>(method: string, params: Params, batchMethods?: readonly string[]): Promise<RestResult<T>> {
+    if (hasAuthOverride(params)) throw new B24Error("bad_request", "Credentials may not be passed as parameters.");
+    let next: RestCredentials | null = null;
+    let renewed = false;
+    let attempt = 1;
+    for (;;) {
+      try {
+        return (await once<T>(method, params, next)).out;
+      } catch (err) {
+        if (!isB24Error(err)) throw err;
+        const used = (err as B24Error & { creds?: RestCredentials }).creds;
+        next = null;
+        if (!renewed && used && (TOKEN_REJECTED.has(err.upstream ?? "") || err.upstream === "PORTAL_MOVED")) {
+          // Once only. A renamed portal answers 302: a refresh makes the OAuth server report the new client_endpoint,
+          // and only that address is retried (never the redirect's Location). A second token rejection is not marked
+          // on the portal: another instance's refresh may have just revoked this token.
+          renewed = true;
+          next = await tokens.renew(used);
+          if (err.upstream === "PORTAL_MOVED" && next.clientEndpoint === used.clientEndpoint) throw err;
+          continue;
+        }
+        const decision = policy.decide(err, attempt, method, batchMethods);
+        if (!decision.retry) throw err;
+        log.info("b24.rest.retry", { memberId, method, upstream: err.upstream, attempt, delayMs: decision.delayMs });
+        await sleep(decision.delayMs);
+        attempt++;
+      }
+    }
+  }
+
+  function commandString(key: string, command: BatchCommand): { text: string; method: string } {
+    if (!isBatchKey(key)) throw new B24Error("bad_request", "A batch command has an invalid key.");
+    if (typeof command === "string") return { text: command, method: parseBatchCommand(command).method };
+    const [method, params = {}] = command;
+    if (!isValidMethodName(method)) throw new B24Error("bad_request", "A batch command has an invalid method name.");
+    if (hasAuthOverride(params)) throw new B24Error("bad_request", "A batch command may not carry credentials.");
+    const query = encodePhpQuery(params);
+    return { text: query ? `${method}?${query}` : method, method };
+  }
+
+  async function batch(commands: Record<string, BatchCommand>, batchOpts: { halt?: boolean } = {}): Promise<BatchResult> {
+    const built = Object.entries(commands).map(([key, c]) => ({ key, ...commandString(key, c) }));
+    if (built.some((c) => c.method.toLowerCase() === "batch")) throw new B24Error("method_not_allowed", "batch cannot be nested.");
+    const chunks: Array<typeof built> = [];
+    for (let i = 0; i < built.length; i += MAX_BATCH_COMMANDS) chunks.push(built.slice(i, i + MAX_BATCH_COMMANDS));
+    const allKeys = new Set(built.map((c) => c.key));
+    for (const chunk of chunks) {
+      const inChunk = new Set(chunk.map((c) => c.key));
+      for (const c of chunk) {
+        for (const m of c.text.matchAll(/\$result\[([^\]]+)\]/g)) {
+          if (allKeys.has(m[1] ?? "") && !inChunk.has(m[1] ?? "")) {
+            throw new B24Error("bad_request", "A batch reference points into another group of 50 commands.");
+          }
+        }
+      }
+    }
+    const merged: BatchResult = { result: {}, result_error: {}, result_total: {}, result_next: {} };
+    for (const chunk of chunks) {
+      const cmd = Object.fromEntries(chunk.map((c) => [c.key, c.text]));
+      const res = await send<RawBatch>("batch", { halt: batchOpts.halt ? 1 : 0, cmd }, chunk.map((c) => c.method));
+      const raw = res.result && typeof res.result === "object" ? res.result : {};
+      mergeInto(merged.result, asRecord(raw.result));
+      const errors = asRecord<BatchError>(raw.result_error);
+      mergeInto(merged.result_error, errors);
+      mergeInto(merged.result_total, asRecord<number>(raw.result_total));
+      mergeInto(merged.result_next, asRecord<number>(raw.result_next));
+      const times = asRecord(raw.result_time);
+      for (const c of chunk) noteOperating(c.method, times[c.key]);
+      if (batchOpts.halt && Object.keys(errors).length > 0) break;
+    }
+    return merged;
+  }
+
+  const client: B24Client = {
+    call: (method, params = {}) => send(method, params, method.toLowerCase() === "batch" ? safeBatchMethods(params.cmd) : undefined),
+    batch,
+    listAll: (method, params, listOpts) => listAll(batch, method, params, listOpts),
+  };
+  return client;
+}
+
+/** Methods of a raw `cmd` for the retry decision; unparsable → undefined, which retry.ts treats as writes. */
+function safeBatchMethods(cmd: unknown): string[] | undefined {
+  try {
+    const list = Array.isArray(cmd) ? cmd : cmd && typeof cmd === "object" ? Object.values(cmd) : [];
+    return list.map((c) => parseBatchCommand(c as string).method);
+  } catch {
+    return undefined;
+  }
+}
