@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/env";
 import type { KeyRing } from "./tokens/crypto";
-import type { HostPolicy } from "../http/hosts";
+import type { HostPolicy } from "@/lib/http/hosts";
 
 /** What the Bitrix24 layer needs from the environment, derived once. */
 export interface B24Config {

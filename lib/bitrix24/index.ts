@@ -1,11 +1,11 @@
 import "server-only";
 import type { PortalSession } from "@/lib/auth";
-import { db } from "@/lib/db";
 import { createB24Client } from "./transport/client";
 import { sharedLimiter } from "./transport/limiter";
 import type { PortalRefusal, RestCredentials, TokenSource } from "./ports";
-import { B24Error, isB24Error } from "../errors";
+import { B24Error, isB24Error } from "@/lib/errors";
 import { DbTokenSource } from "./tokens/refresh";
+import { findPortal } from "./store/portals";
 import { pairExists, type TokenOwner } from "./store/token-store";
 
 /**
@@ -26,7 +26,7 @@ export function clientFor(owner: TokenOwner) {
 export async function actingOwner(session: PortalSession): Promise<TokenOwner> {
   const own: TokenOwner = { memberId: session.memberId, kind: "user", bitrixUserId: session.bitrixUserId };
   if (!session.isAdmin || (await pairExists(own))) return own;
-  const portal = await db().portal.findUnique({ where: { memberId: session.memberId }, select: { installedBy: true } });
+  const portal = await findPortal(session.memberId);
   return portal?.installedBy === session.bitrixUserId ? { ...own, kind: "portal" } : own;
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 import { getPortalSession, type PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { errorJson } from "@/lib/http/responses";
-import { B24Error } from "../errors";
+import { B24Error } from "@/lib/errors";
 import { readLimited } from "./lifecycle/form";
 import { userClient } from "./index";
 import { createMethodPolicy, DEFAULT_PROXY_METHODS, isValidMethodName } from "./transport/methods";

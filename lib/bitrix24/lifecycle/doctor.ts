@@ -1,11 +1,11 @@
 import "server-only";
 import type { PortalSession } from "@/lib/auth";
-import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { isB24Error, toErrorBody } from "../../errors";
+import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../index";
 import { APP_EVENTS } from "./install";
-import type { TokenOwner } from "../store/token-store";
+import { findPortal } from "../store/portals";
+import { loadHealth, type TokenOwner } from "../store/token-store";
 
 /**
  * The install doctor: what Bitrix24 says about this installation next to what the app expects, for an admin,
@@ -53,10 +53,7 @@ const FIX = {
 };
 
 async function tokenCheck(label: string, owner: TokenOwner | null): Promise<TokenCheck> {
-  const row = owner && await db().tokenPair.findUnique({
-    where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },
-    select: { status: true, expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
-  });
+  const row = owner && (await loadHealth(owner));
   return { label, present: row !== null, status: row?.status ?? null, expiresAt: row?.expiresAt ?? null, lastRefreshAt: row?.lastRefreshAt ?? null, refreshFailures: row?.refreshFailures ?? 0, lastError: row?.lastError ?? null };
 }
 
@@ -77,7 +74,7 @@ interface AppInfoResult {
 }
 
 export async function doctorReport(session: PortalSession): Promise<DoctorReport | null> {
-  const portal = await db().portal.findUnique({ where: { memberId: session.memberId } });
+  const portal = await findPortal(session.memberId);
   if (!portal) return null;
   const required = env().B24_REQUIRED_SCOPES;
   const appOrigin = new URL(env().NEXTAUTH_URL).origin;

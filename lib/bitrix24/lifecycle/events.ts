@@ -1,13 +1,12 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { errorJson } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 import { appTokenMatches } from "../tokens/app-token";
 import { b24Config } from "../config";
-import { B24Error, isB24Error } from "../../errors";
+import { B24Error, isB24Error } from "@/lib/errors";
 import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
-import { portalStatusAfter } from "./states";
+import { findPortal, purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { recheckBlockedPortal } from "./recheck";
 import { safeEqual } from "../oauth/state";
 import { verifyAccessToken } from "../oauth/verify";
@@ -110,7 +109,7 @@ async function bindQuietly(memberId: string): Promise<void> {
 }
 
 async function authenticated(memberId: string, tree: FormTree) {
-  const portal = await db().portal.findUnique({ where: { memberId }, select: { status: true, applicationToken: true } });
+  const portal = await findPortal(memberId);
   const given = formString(tree, "auth", "application_token");
   if (!portal || !appTokenMatches(memberId, portal.applicationToken, given, b24Config().ring)) throw forbidden();
   return portal;
@@ -125,33 +124,14 @@ async function onUninstall(memberId: string, tree: FormTree, defer: Defer): Prom
   const portal = await authenticated(memberId, tree);
   if (portal.status === "uninstalled") return "replay";
   const at = new Date();
-  const changed = await db().$transaction(async (tx) => {
-    // Conditional on the token we matched: a reinstall that committed meanwhile is not undone.
-    const r = await tx.portal.updateMany({
-      where: { memberId, status: { not: "uninstalled" }, applicationToken: portal.applicationToken },
-      data: { status: portalStatusAfter(portal.status, "uninstall")!, statusReason: "ONAPPUNINSTALL", uninstalledAt: at, lastEventName: "ONAPPUNINSTALL", lastEventAt: at },
-    });
-    if (r.count === 1) await tx.tokenPair.deleteMany({ where: { memberId } });
-    return r.count === 1;
-  });
-  if (!changed) return "replay";
+  if (!(await uninstallPortal(memberId, portal.applicationToken, at))) return "replay";
   if (formString(tree, "data", "CLEAN") === "1") defer(() => purgePortalData(memberId, at));
   return "uninstalled";
 }
 
 /** Deletes what the app keeps for a portal, unless a reinstall happened since the uninstall at `at`. */
 export async function purgePortalData(memberId: string, at: Date): Promise<void> {
-  const purged = await db().$transaction(async (tx) => {
-    const still = await tx.portal.updateMany({
-      where: { memberId, status: "uninstalled", uninstalledAt: at },
-      data: { installedBy: null, scope: "", statusReason: "ONAPPUNINSTALL CLEAN" },
-    });
-    if (still.count !== 1) return false;
-    await tx.tokenPair.deleteMany({ where: { memberId } });
-    await tx.user.deleteMany({ where: { memberId } });
-    await tx.rateBucket.deleteMany({ where: { memberId } });
-    return true;
-  });
+  const purged = await purgePortal(memberId, at);
   log.info("b24.uninstall.purge", { memberId, purged });
 }
 
@@ -174,6 +154,3 @@ async function onOther(event: string, memberId: string, tree: FormTree, defer: D
   return "recorded";
 }
 
-async function recordEvent(memberId: string, event: string): Promise<void> {
-  await db().portal.updateMany({ where: { memberId, status: { not: "uninstalled" } }, data: { lastEventName: event, lastEventAt: new Date() } });
-}

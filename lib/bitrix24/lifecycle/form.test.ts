@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeBracket } from "@/e2e/emulator/form";
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { FORM_LIMITS, formString, parseFormRequest, parseFormText } from "./form";
 import { endlessRequest } from "@/test/endless-request";
 

@@ -1,4 +1,4 @@
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 
 /**
  * The one parser for form bodies Bitrix24 posts to the app (event deliveries, install callbacks):

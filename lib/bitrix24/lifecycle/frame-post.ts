@@ -1,8 +1,8 @@
 import "server-only";
 import { appTokenMatches } from "../tokens/app-token";
 import type { B24Config } from "../config";
-import { B24Error } from "../../errors";
-import { checkHost } from "../../http/hosts";
+import { B24Error } from "@/lib/errors";
+import { checkHost } from "@/lib/http/hosts";
 import { fetchProfile, type B24Profile } from "../oauth/sign-in";
 import { safeEqual } from "../oauth/state";
 import { verifyAccessToken, type VerifiedToken } from "../oauth/verify";

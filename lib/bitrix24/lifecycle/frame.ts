@@ -1,16 +1,17 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { mintSessionCookie, type PortalSession } from "@/lib/auth";
-import { db } from "@/lib/db";
 import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
 import { errorPage } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 import { b24Config } from "../config";
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { authenticateFrame, checkAppToken, claimedOrigin, readFramePost, type FrameIdentity, type FramePost } from "./frame-post";
 import { persistInstall } from "./install";
 import { portalStatusAfter } from "./states";
-import { storeIssuedPair } from "../store/token-store";
+import { saveConnection } from "../store/connections";
+import { findPortal } from "../store/portals";
+import { loadHealth } from "../store/token-store";
 
 /**
  * The app URL and the install URL (bitrix24-protocol.md §5.1, §6.1): what the portal's frame POSTs to. Each starts a
@@ -47,7 +48,7 @@ async function handleFrame(req: Request, act: (post: FramePost, id: FrameIdentit
 
 function userRow(id: FrameIdentity) {
   const { profile } = id;
-  return { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: new Date() };
+  return { name: profile.name, email: profile.email, isAdmin: profile.isAdmin };
 }
 
 function requireRefreshToken(post: FramePost): string {
@@ -56,51 +57,33 @@ function requireRefreshToken(post: FramePost): string {
 }
 
 /**
- * Whether an administrator's open must re-seed the installer's pair (kind "portal", used for background work):
- * when there is none or Bitrix24 no longer accepts it. A non-administrator's open never does.
- */
-async function installerNeedsSeed(memberId: string, installedBy: number | null): Promise<boolean> {
-  if (installedBy === null) return true;
-  const pair = await db().tokenPair.findUnique({
-    where: { memberId_kind_bitrixUserId: { memberId, kind: "portal", bitrixUserId: installedBy } },
-    select: { status: true },
-  });
-  return pair?.status !== "active";
-}
-
-/**
  * App URL: the opening user's own pair is stored (kind "user"), then the dashboard. The open is Bitrix24's word
- * that the app works on this portal, so it lifts a block (lifecycle.ts "frame_open"). An administrator's open
+ * that the app works on this portal, so it lifts a block (lifecycle/states.ts "frame_open"). An administrator's open
  * whose installer pair is dead or missing stores the posted pair as the installer's instead, so background work
  * resumes without a reinstall; the administrator then acts with it (index.ts actingOwner) until their next open.
+ * A non-administrator's open never does.
  */
 export function openApp(req: Request): Promise<Response> {
   return handleFrame(req, async (post, id) => {
     const { verified: v, profile } = id;
     const cfg = b24Config();
-    const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { status: true, applicationToken: true, installedBy: true } });
+    const portal = await findPortal(v.memberId);
     checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
-    const status = portalStatusAfter(portal?.status, "frame_open")!;
+    portalStatusAfter(portal?.status, "frame_open");
     const refreshToken = requireRefreshToken(post);
-    const seed = profile.isAdmin && (await installerNeedsSeed(v.memberId, portal?.installedBy ?? null));
-    const pair = { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) };
-    await db().$transaction(async (tx) => {
-      await tx.portal.update({
-        where: { memberId: v.memberId },
-        data: { domain: v.portalHost, clientEndpoint: v.clientEndpoint, scope: v.scope, appStatus: v.appStatus, status, ...(status !== portal?.status ? { statusReason: null } : {}), ...(seed ? { installedBy: profile.bitrixUserId } : {}) },
-      });
-      await tx.user.upsert({
-        where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
-        create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
-        update: userRow(id),
-      });
-      if (seed) {
-        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "portal", bitrixUserId: { not: profile.bitrixUserId } } });
-        // One pair cannot serve two rows (refresh tokens are single-use): a dead own pair goes, so actingOwner picks the installer's.
-        await tx.tokenPair.deleteMany({ where: { memberId: v.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, status: { not: "active" } } });
-      }
-      await storeIssuedPair({ ...pair, kind: seed ? "portal" : "user" }, tx);
-    });
+    const installer = portal?.installedBy == null ? null : await loadHealth({ memberId: v.memberId, kind: "portal", bitrixUserId: portal.installedBy });
+    const seed = profile.isAdmin && installer?.status !== "active";
+    await saveConnection(
+      {
+        memberId: v.memberId,
+        vouched: v,
+        event: "frame_open",
+        user: { bitrixUserId: profile.bitrixUserId, profile: userRow(id) },
+        pair: { kind: seed ? "portal" : "user", accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) },
+        seedInstaller: seed,
+      },
+      cfg,
+    );
     if (seed) log.info("b24.install.installer_reseeded", { memberId: v.memberId, installedBy: profile.bitrixUserId });
     return "/dashboard";
   });
@@ -117,10 +100,7 @@ export function installApp(req: Request): Promise<Response> {
     const { verified: v, profile } = id;
     const cfg = b24Config();
     if (!profile.isAdmin) throw new B24Error("forbidden", "Only a Bitrix24 administrator can install this app. Ask your administrator to open it.");
-    if (v.installed) {
-      const portal = await db().portal.findUnique({ where: { memberId: v.memberId }, select: { applicationToken: true } });
-      checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
-    }
+    if (v.installed) checkAppToken(v.memberId, (await findPortal(v.memberId))?.applicationToken, post.applicationToken, cfg);
     await persistInstall({
       verified: v,
       accessToken: post.authId,
@@ -128,11 +108,7 @@ export function installApp(req: Request): Promise<Response> {
       expiresAt: new Date(Date.now() + post.authExpiresSec * 1000),
       applicationToken: post.applicationToken,
       installedBy: profile.bitrixUserId,
-    });
-    await db().user.upsert({
-      where: { memberId_bitrixUserId: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId } },
-      create: { memberId: v.memberId, bitrixUserId: profile.bitrixUserId, ...userRow(id) },
-      update: userRow(id),
+      profile: userRow(id),
     });
     return post.appSid ? `/install?sid=${post.appSid}` : "/install";
   });
@@ -149,6 +125,6 @@ export function openFromPortalPage(): Response {
 
 /** The origin of the signed-in person's portal, from the stored (OAuth-server-vouched) client_endpoint. */
 export async function sessionPortalOrigin(session: PortalSession): Promise<string | null> {
-  const portal = await db().portal.findUnique({ where: { memberId: session.memberId }, select: { clientEndpoint: true } });
+  const portal = await findPortal(session.memberId);
   return portal ? new URL(portal.clientEndpoint).origin : null;
 }

@@ -1,10 +1,9 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
 import { createB24Client } from "../transport/client";
-import { isB24Error } from "../../errors";
-import { portalStatusAfter, portalStatusOf } from "./states";
+import { isB24Error } from "@/lib/errors";
+import { findPortal, transitionPortal } from "../store/portals";
 import { sharedLimiter } from "../transport/limiter";
 import { DbTokenSource } from "../tokens/refresh";
 
@@ -25,8 +24,8 @@ interface AppInfo {
 }
 
 export async function recheckBlockedPortal(memberId: string, now = Date.now()): Promise<RecheckOutcome> {
-  const portal = await db().portal.findUnique({ where: { memberId }, select: { status: true, installedBy: true } });
-  if (!portal || portalStatusOf(portal.status) !== "blocked") return "not_blocked";
+  const portal = await findPortal(memberId);
+  if (!portal || portal.status !== "blocked") return "not_blocked";
   if (portal.installedBy === null) return "no_installer";
   if (now - (lastRecheck.get(memberId) ?? 0) < RECHECK_MIN_INTERVAL_MS) return "throttled";
   lastRecheck.set(memberId, now);
@@ -42,8 +41,7 @@ export async function recheckBlockedPortal(memberId: string, now = Date.now()): 
     return isB24Error(err) && err.code === "needs_reauth" ? "no_installer" : "failed";
   }
   if (info.PAYMENT_EXPIRED === "Y") return "blocked";
-  const status = portalStatusAfter("blocked", "payment_confirmed")!;
-  const done = await db().portal.updateMany({ where: { memberId, status: "blocked" }, data: { status, statusReason: null, appStatus: info.STATUS ?? undefined } });
-  log.info("b24.recheck.unblocked", { memberId, changed: done.count });
-  return "active";
+  const status = await transitionPortal(memberId, "payment_confirmed", null, info.STATUS ? { appStatus: info.STATUS } : {});
+  log.info("b24.recheck.unblocked", { memberId, status });
+  return status === "active" ? "active" : "not_blocked";
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isB24Error } from "../../errors";
+import { isB24Error } from "@/lib/errors";
 import { PAIR_STATUSES, pairAfter, PORTAL_STATUSES, portalAfter, portalGate, portalStatusAfter, portalStatusOf, type PairEvent, type PortalEvent } from "./states";
 
 /** The README's state table, cell by cell: "x" = does not apply, "!u" = refused as uninstalled, "!n" = not set up. */

@@ -1,4 +1,4 @@
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 
 /**
  * The one state machine of portals and token pairs. Every status the app writes is computed here; the table

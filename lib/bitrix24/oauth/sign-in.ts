@@ -1,16 +1,13 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { b24Config, type B24Config } from "../config";
-import { B24Error } from "../../errors";
-import { checkHost, checkPortalInput, hostErrorText } from "../../http/hosts";
+import { B24Error } from "@/lib/errors";
+import { checkHost, checkPortalInput, hostErrorText } from "@/lib/http/hosts";
 import { sharedLimiter } from "../transport/limiter";
 import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "../ports";
 import { restCall } from "../transport/rest";
 import { bindState, openState, safeEqual } from "./state";
-import { storeIssuedPair } from "../store/token-store";
-import { portalStatusAfter } from "../lifecycle/states";
-import { vouchedPortalFields } from "../store/portal-fields";
+import { saveConnection } from "../store/connections";
 
 /**
  * The standalone "sign in with Bitrix24" flow, in the order it happens:
@@ -113,24 +110,18 @@ export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = s
 
 /**
  * A sign-in creates the portal (signed in, not installed) or lifts a block: the OAuth server just issued a pair and
- * the portal answered the profile read. It never revives an uninstalled portal (lifecycle.ts): that is refused
+ * the portal answered the profile read. It never revives an uninstalled portal (lifecycle/states.ts): that is refused
  * with `portal_uninstalled` and nothing is stored.
  */
 export async function persistSignIn(tokens: B24TokenSet, profile: B24Profile, cfg: B24Config = b24Config()): Promise<void> {
-  const now = new Date();
-  const user = { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, lastLoginAt: now };
-  await db().$transaction(async (tx) => {
-    const current = await tx.portal.findUnique({ where: { memberId: tokens.memberId }, select: { status: true } });
-    const portal = vouchedPortalFields(tokens, cfg, portalStatusAfter(current?.status, "sign_in")!);
-    await tx.portal.upsert({ where: { memberId: tokens.memberId }, create: { memberId: tokens.memberId, ...portal }, update: portal });
-    await tx.user.upsert({
-      where: { memberId_bitrixUserId: { memberId: tokens.memberId, bitrixUserId: profile.bitrixUserId } },
-      create: { memberId: tokens.memberId, bitrixUserId: profile.bitrixUserId, ...user },
-      update: user,
-    });
-    await storeIssuedPair(
-      { memberId: tokens.memberId, kind: "user", bitrixUserId: profile.bitrixUserId, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt },
-      tx,
-    );
-  });
+  await saveConnection(
+    {
+      memberId: tokens.memberId,
+      vouched: tokens,
+      event: "sign_in",
+      user: { bitrixUserId: profile.bitrixUserId, profile: { name: profile.name, email: profile.email, isAdmin: profile.isAdmin } },
+      pair: { kind: "user", accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt },
+    },
+    cfg,
+  );
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { B24Config } from "../config";
-import { B24Error } from "../../errors";
-import { checkEndpoint } from "../../http/hosts";
+import { B24Error } from "@/lib/errors";
+import { checkEndpoint } from "@/lib/http/hosts";
 import { b24Fetch, errorOf } from "../transport/http";
 
 /**

@@ -4,12 +4,13 @@ import type { TokenPair as TokenPairRow } from "@/lib/generated/prisma/client";
 import { b24Config } from "../config";
 import { decryptToken, encryptToken, envelopeKid, type KeyRing } from "../tokens/crypto";
 import { openAppToken, sealAppToken } from "../tokens/app-token";
-import { pairAfter } from "../lifecycle/states";
+import { pairAfter, type PairStatus } from "../lifecycle/states";
 import { tokenBinding, type TokenKind, type TokenOwner } from "../tokens/token-binding";
 
 /**
- * The one module that owns token rows. Rows hold only encrypted envelopes; the mappers below are the only
- * code that turns rows into usable pairs and back. Every read is scoped by memberId.
+ * The one module that owns token rows (portals.ts and connections.ts own the rest of the persistence module; a test
+ * fails when any other module touches these tables). Rows hold only encrypted envelopes; the mappers below are the
+ * only code that turns rows into usable pairs and back. Every read is scoped by memberId.
  */
 export type { TokenKind, TokenOwner };
 
@@ -20,8 +21,9 @@ export interface TokenPair extends TokenOwner {
   version: number;
 }
 
-/** Token metadata that is safe to show (no secrets), e.g. on the dashboard. */
+/** Token metadata that is safe to show (no secrets), e.g. on the dashboard and the doctor. */
 export interface TokenHealth {
+  status: PairStatus;
   expiresAt: Date;
   lastRefreshAt: Date | null;
   refreshFailures: number;
@@ -124,9 +126,59 @@ export async function pairExists(owner: TokenOwner): Promise<boolean> {
 export async function loadHealth(owner: TokenOwner): Promise<TokenHealth | null> {
   const row = await db().tokenPair.findUnique({
     where: { memberId_kind_bitrixUserId: { memberId: owner.memberId, kind: owner.kind, bitrixUserId: owner.bitrixUserId } },
-    select: { expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
+    select: { status: true, expiresAt: true, lastRefreshAt: true, refreshFailures: true, lastError: true },
   });
-  return row;
+  return row && { ...row, status: row.status === "active" ? "active" : "needs_reauth" };
+}
+
+/*
+ * The refresh protocol's writes (tokens/refresh.ts). Each is a compare-and-swap on the row's id with its version
+ * and/or lease owner, so an instance whose lease expired can never overwrite a newer pair. Unsafe to loosen.
+ */
+
+/** Takes the row's refresh lease when it is free or expired and the version is still the one read. */
+export async function takeLease(row: { id: string; version: number }, owner: string, leaseMs: number): Promise<boolean> {
+  const now = Date.now();
+  const lease = await db().tokenPair.updateMany({
+    where: { id: row.id, version: row.version, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] },
+    data: { leaseOwner: owner, leaseUntil: new Date(now + leaseMs) },
+  });
+  return lease.count === 1;
+}
+
+/**
+ * Commits a refreshed pair: fenced by the lease; if the lease expired meanwhile, still written unless someone else
+ * already wrote a newer pair (the version moved). False means the new pair could not be saved.
+ */
+export async function commitRefreshed(row: { id: string; version: number }, owner: string, next: Omit<TokenPair, "version">): Promise<boolean> {
+  const data = {
+    ...pairToRow(next, b24Config().ring),
+    status: pairAfter("active", "refreshed"),
+    version: row.version + 1,
+    leaseOwner: null,
+    leaseUntil: null,
+    lastRefreshAt: new Date(),
+    refreshFailures: 0,
+    lastError: null,
+  };
+  let written = await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: owner, version: row.version }, data });
+  if (written.count === 0) written = await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data });
+  return written.count === 1;
+}
+
+/** A transient failure (OAuth 5xx, timeout): the pair is kept, the failure counted for backoff. */
+export async function recordRefreshFailure(id: string, owner: string, code: string): Promise<void> {
+  await db().tokenPair.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null, refreshFailures: { increment: 1 }, lastError: code } });
+}
+
+export async function releaseLease(id: string, owner: string, lastError: string): Promise<void> {
+  await db().tokenPair.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null, lastError } });
+}
+
+/** Only the version that failed: a pair stored meanwhile (a new sign-in) is never killed by an old failure. */
+export async function markPairDead(row: { id: string; version: number; status: string }, reason: string): Promise<void> {
+  const status = pairAfter(row.status === "active" ? "active" : "needs_reauth", "refresh_refused");
+  await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data: { status, lastError: reason, leaseOwner: null, leaseUntil: null } });
 }
 
 export interface RotationReport {

@@ -1,15 +1,18 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
 import { b24Config } from "../config";
 import { TokenDecryptError } from "./crypto";
-import { B24Error, isB24Error } from "../../errors";
-import { pairAfter, portalGate, portalStatusAfter, portalStatusOf, type PairStatus } from "../lifecycle/states";
+import { B24Error, isB24Error } from "@/lib/errors";
+import { portalGate, portalStatusOf } from "../lifecycle/states";
 import { requestToken, type B24TokenSet } from "../oauth/oauth";
 import type { PortalRefusal, RestCredentials, TokenSource } from "../ports";
-import { loadPairWithPortal, pairToRow, rowToPair, type PairWithPortal, type TokenOwner, type TokenPair } from "../store/token-store";
+import { findPortal, movePortal, transitionPortal } from "../store/portals";
+import {
+  commitRefreshed, loadPairWithPortal, markPairDead, recordRefreshFailure, releaseLease, rowToPair, takeLease,
+  type PairWithPortal, type TokenOwner, type TokenPair,
+} from "../store/token-store";
 
 /**
  * Refresh tokens are single-use: two refreshes of one pair leave it dead. So at most one refresh per pair runs
@@ -48,7 +51,7 @@ function usable(row: PairWithPortal | null, probe = false): PairWithPortal {
 async function loadUsable(owner: TokenOwner, probe = false): Promise<PairWithPortal> {
   const row = await loadPairWithPortal(owner);
   if (!row) {
-    const gate = portalGate((await db().portal.findUnique({ where: { memberId: owner.memberId }, select: { status: true } }))?.status);
+    const gate = portalGate((await findPortal(owner.memberId))?.status);
     if (gate) throw gate;
   }
   return usable(row, probe);
@@ -106,12 +109,8 @@ export class DbTokenSource implements TokenSource {
 
   /** Bitrix24 refused the whole portal: blocked (lifecycle.ts), unless it was uninstalled meanwhile. */
   async markPortal(event: PortalRefusal, reason: string): Promise<void> {
-    const memberId = this.owner.memberId;
-    const current = await db().portal.findUnique({ where: { memberId }, select: { status: true } });
-    const status = current && portalStatusAfter(current.status, event);
-    if (!status || status === current.status) return;
-    await db().portal.updateMany({ where: { memberId, status: current.status }, data: { status, statusReason: reason.slice(0, 200) } });
-    log.warn("b24.portal.status", { memberId, status, reason });
+    const status = await transitionPortal(this.owner.memberId, event, reason);
+    log.warn("b24.portal.status", { memberId: this.owner.memberId, status, reason });
   }
 
   private async renewFrom(seenVersion: number): Promise<RestCredentials> {
@@ -145,12 +144,7 @@ export class DbTokenSource implements TokenSource {
       if (row.refreshFailures > 0 && Date.now() - row.updatedAt.getTime() < backoffSec * 1000) {
         throw new B24Error("upstream_unavailable", "Bitrix24's OAuth server failed recently; retrying later.", { retryAfterSec: backoffSec });
       }
-      const now = Date.now();
-      const lease = await db().tokenPair.updateMany({
-        where: { id: row.id, version: row.version, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date(now) } }] },
-        data: { leaseOwner: INSTANCE, leaseUntil: new Date(now + LEASE_MS) },
-      });
-      if (lease.count === 1) return this.refreshLeased(row);
+      if (await takeLease(row, INSTANCE, LEASE_MS)) return this.refreshLeased(row);
       if (Date.now() > deadline) throw new B24Error("upstream_unavailable", "Another instance is still refreshing this connection.", { retryAfterSec: 1 });
       await this.sleep(wait / 2 + Math.random() * wait);
     }
@@ -169,26 +163,11 @@ export class DbTokenSource implements TokenSource {
       throw new B24Error("needs_reauth", "The OAuth server answered for another portal.");
     }
     const next = { ...this.owner, accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt };
-    const data = {
-      ...pairToRow(next, b24Config().ring),
-      status: pairAfter(row.status as PairStatus, "refreshed"),
-      version: row.version + 1,
-      leaseOwner: null,
-      leaseUntil: null,
-      lastRefreshAt: new Date(),
-      refreshFailures: 0,
-      lastError: null,
-    };
-    // Fenced by the lease; if it expired meanwhile, still write unless someone else already wrote a newer pair.
-    let written = await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE, version: row.version }, data });
-    if (written.count === 0) written = await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data });
-    if (written.count === 0) {
+    if (!(await commitRefreshed(row, INSTANCE, next))) {
       log.error("b24.refresh.rotation_unpersisted", { memberId: row.memberId, kind: row.kind });
       throw new B24Error("upstream_unavailable", "The refreshed connection could not be saved.");
     }
-    if (issued.clientEndpoint !== row.portal.clientEndpoint) {
-      await db().portal.update({ where: { memberId: row.memberId }, data: { clientEndpoint: issued.clientEndpoint, domain: issued.portalHost } });
-    }
+    if (issued.clientEndpoint !== row.portal.clientEndpoint) await movePortal(row.memberId, issued.clientEndpoint, issued.portalHost);
     log.info("b24.refresh.ok", { memberId: row.memberId, kind: row.kind, version: row.version + 1 });
     return { ...next, version: row.version + 1 };
   }
@@ -210,28 +189,21 @@ export class DbTokenSource implements TokenSource {
       throw new B24Error("needs_reauth", "Bitrix24's OAuth server sent an answer this app does not accept.", { cause: err });
     }
     if (code === "payment_required") {
-      await this.releaseLease(row, code);
+      await releaseLease(row.id, INSTANCE, code);
       await this.markPortal("payment_required", "PAYMENT_REQUIRED");
       throw err;
     }
-    await db().tokenPair.updateMany({
-      where: { id: row.id, leaseOwner: INSTANCE },
-      data: { leaseOwner: null, leaseUntil: null, refreshFailures: { increment: 1 }, lastError: code },
-    });
+    await recordRefreshFailure(row.id, INSTANCE, code);
     log.warn("b24.refresh.failed", { memberId: row.memberId, kind: row.kind, code });
     throw isB24Error(err) && err.code === "oauth_unavailable"
       ? new B24Error("upstream_unavailable", "Bitrix24's OAuth server is unavailable; the connection is kept.", { cause: err, retryAfterSec: 1 })
       : err;
   }
 
-  private async releaseLease(row: PairWithPortal, lastError: string): Promise<void> {
-    await db().tokenPair.updateMany({ where: { id: row.id, leaseOwner: INSTANCE }, data: { leaseOwner: null, leaseUntil: null, lastError } });
-  }
 
   /** Only this pair: the portal and other users' pairs stay usable (lifecycle.ts). A new verified pair revives it. */
   private async markDead(row: PairWithPortal, reason: string): Promise<void> {
-    const status = pairAfter(row.status as PairStatus, "refresh_refused");
-    await db().tokenPair.updateMany({ where: { id: row.id, version: row.version }, data: { status, lastError: reason, leaseOwner: null, leaseUntil: null } });
+    await markPairDead(row, reason);
     log.warn("b24.refresh.dead", { memberId: row.memberId, kind: row.kind, reason });
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorOptions, LogEntry } from "@/e2e/emulator";
 import { APP, refresh, signIn, start } from "@/e2e/emulator/tests/helpers";
 import { createB24Client, endpointUrl, type B24ClientOptions } from "./client";
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { unlimited, type RateLimiter, type RestCredentials, type TokenSource } from "../ports";
 
 let emu: Emulator | undefined;

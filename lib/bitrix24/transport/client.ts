@@ -1,5 +1,5 @@
 import { log } from "@/lib/log";
-import { B24Error, isB24Error, type B24ErrorCode } from "../../errors";
+import { B24Error, isB24Error, type B24ErrorCode } from "@/lib/errors";
 import { b24Fetch, errorOf, type B24Response } from "./http";
 import { listAll, type ListAllOptions } from "./list-all";
 import {

@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import { log } from "@/lib/log";
-import { B24Error } from "../../errors";
-import { redactString } from "../../redact";
+import { B24Error } from "@/lib/errors";
+import { redactString } from "@/lib/redact";
 
 /**
  * The one HTTP client for Bitrix24 (OAuth server and portals). Credentials only ever travel in the body

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { listAll, type ListAllOptions, type ListBatch, type ListBatchResult } from "./list-all";
 import type { Params } from "./methods";
 

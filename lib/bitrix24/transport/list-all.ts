@@ -1,4 +1,4 @@
-import { B24Error, type B24ErrorCode } from "../../errors";
+import { B24Error, type B24ErrorCode } from "@/lib/errors";
 import type { Params } from "./methods";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { createMethodPolicy, DEFAULT_PROXY_METHODS, encodePhpQuery, isValidMethodName, parseBatchCommand, parsePhpQuery } from "./methods";
 
 function codeOf(fn: () => unknown): string {

@@ -1,4 +1,4 @@
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 
 /**
  * Method names and batch commands, the two places where request data becomes part of a Bitrix24 URL or of a

@@ -1,4 +1,4 @@
-import { B24Error } from "../../errors";
+import { B24Error } from "@/lib/errors";
 import { b24Fetch, errorOf, type B24Response } from "./http";
 
 /**

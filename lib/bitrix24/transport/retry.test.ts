@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { B24Error, type B24ErrorCode } from "../../errors";
+import { B24Error, type B24ErrorCode } from "@/lib/errors";
 import { createRetryPolicy, decide, isReadMethod } from "./retry";
 
 const half = createRetryPolicy({ random: () => 0.5 });

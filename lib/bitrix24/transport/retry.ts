@@ -1,4 +1,4 @@
-import type { B24Error } from "../../errors";
+import type { B24Error } from "@/lib/errors";
 
 /**
  * When to repeat a failed REST request (security-reliability §5.3, protocol §9.2). Pure: time and randomness come
