@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { B24Config } from "../config";
-import { B24Error } from "@/lib/errors";
+import { B24Error, type B24ErrorCode } from "@/lib/errors";
+import { classifyOAuth } from "../transport/classify";
 import { checkEndpoint } from "@/lib/http/hosts";
 import { b24Fetch, errorOf, type B24Response } from "../transport/http";
 
@@ -51,27 +52,20 @@ const tokenResponse = z.object({
   user_id: numeric.pipe(z.number().int().positive()).optional(),
 });
 
+const OAUTH_MESSAGES: Partial<Record<B24ErrorCode, string>> = {
+  invalid_grant: "The authorization grant is invalid, expired or already used.",
+  oauth_client_rejected: "Bitrix24 rejected this app's client id or secret. Check B24_CLIENT_ID and B24_CLIENT_SECRET.",
+  payment_required: "The app's subscription on this portal has ended.",
+  needs_reauth: "The app is not installed on this portal.",
+};
+
 /** Maps the OAuth server's answer to a token set or a classified B24Error. */
 export function processTokenResponse(res: B24Response, cfg: B24Config, now = Date.now()): B24TokenSet {
   const err = errorOf(res.body);
   if (res.status >= 500) throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server is unavailable.", { upstreamStatus: res.status });
   if (err) {
-    const upstream = err.error;
-    const opts = { upstream, upstreamStatus: res.status };
-    switch (upstream.toLowerCase()) {
-      case "invalid_grant":
-      case "bad_verification_code":
-        throw new B24Error("invalid_grant", "The authorization grant is invalid, expired or already used.", opts);
-      case "wrong_client":
-      case "invalid_client":
-        throw new B24Error("oauth_client_rejected", "Bitrix24 rejected this app's client id or secret. Check B24_CLIENT_ID and B24_CLIENT_SECRET.", opts);
-      case "payment_required":
-        throw new B24Error("payment_required", "The app's subscription on this portal has ended.", opts);
-      case "not_installed":
-        throw new B24Error("needs_reauth", "The app is not installed on this portal.", opts);
-      default:
-        throw new B24Error("invalid_token_response", "Bitrix24 refused the token request.", opts);
-    }
+    const code = classifyOAuth(err.error);
+    throw new B24Error(code, OAUTH_MESSAGES[code] ?? "Bitrix24 refused the token request.", { upstream: err.error, upstreamStatus: res.status });
   }
   const parsed = tokenResponse.safeParse(res.body);
   if (res.status !== 200 || !parsed.success) {

@@ -5,7 +5,7 @@ import { checkHost, checkPortalInput, hostErrorText } from "@/lib/http/hosts";
 import { sharedLimiter } from "../transport/limiter";
 import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "../ports";
-import { restCall } from "../transport/rest";
+import { createB24Client, fixedTokens } from "../transport/client";
 import { bindState, openState, safeEqual } from "./state";
 import { saveConnection } from "../store/connections";
 
@@ -83,14 +83,15 @@ interface UserResult {
   EMAIL?: string;
 }
 
-/** One REST request, counted in the portal's bucket like every other: a wave of sign-ins must not overrun it. */
+/**
+ * The profile read goes through the one REST client, with the just-issued token as a fixed token source (nothing
+ * to refresh or store yet), so it takes a slot in the portal's bucket like every other request: a wave of sign-ins
+ * must not overrun it.
+ */
 export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
-  const target = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
-  await limiter.acquire(tokens.memberId);
-  const { result } = await restCall<{ result: { profile?: ProfileResult; user?: UserResult } }>(target, "batch", {
-    halt: 0,
-    cmd: { profile: "profile", user: "user.current" },
-  });
+  const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens({ clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken }), limiter });
+  const out = await client.batch({ profile: "profile", user: "user.current" });
+  const result = { result: out.result as { profile?: ProfileResult; user?: UserResult } };
   const profile = result.result?.profile;
   const id = Number(profile?.ID);
   if (!profile || !Number.isInteger(id) || id <= 0) throw new B24Error("invalid_token_response", "Bitrix24 did not return your profile.");

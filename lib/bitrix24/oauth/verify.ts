@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { B24Config } from "../config";
 import { B24Error } from "@/lib/errors";
 import { checkEndpoint } from "@/lib/http/hosts";
+import { classifyOAuth } from "../transport/classify";
 import { b24Fetch, errorOf } from "../transport/http";
 
 /**
@@ -48,7 +49,11 @@ export async function verifyAccessToken(accessToken: string, cfg: B24Config): Pr
   }
   if (res.status >= 500) throw new B24Error("oauth_unavailable", "Bitrix24's OAuth server is unavailable.", { upstreamStatus: res.status });
   const err = errorOf(res.body);
-  if (err) throw new B24Error("unauthenticated", "Bitrix24 did not confirm this token.", { upstream: err.error, upstreamStatus: res.status });
+  if (err) {
+    const opts = { upstream: err.error, upstreamStatus: res.status };
+    if (classifyOAuth(err.error) === "payment_required") throw new B24Error("payment_required", "The app's subscription on this portal has ended. An administrator should renew it in the Bitrix24 Market.", opts);
+    throw new B24Error("unauthenticated", "Bitrix24 did not confirm this token.", opts);
+  }
   const parsed = appInfo.safeParse(res.body);
   if (res.status !== 200 || !parsed.success) throw new B24Error("invalid_token_response", "Bitrix24's OAuth server sent an unexpected answer.");
   const r = parsed.data.result;

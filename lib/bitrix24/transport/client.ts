@@ -1,5 +1,5 @@
 import { log } from "@/lib/log";
-import { B24Error, isB24Error, type B24ErrorCode } from "@/lib/errors";
+import { B24Error, isB24Error } from "@/lib/errors";
 import { b24Fetch, errorOf, type B24Response } from "./http";
 import { listAll, type ListAllOptions } from "./list-all";
 import {
@@ -12,7 +12,7 @@ import {
   type Params,
 } from "./methods";
 import type { RateLimiter, RestCredentials, TokenSource } from "../ports";
-import type { RestResult } from "./rest";
+import { blocksPortal, classifyRest } from "./classify";
 import { createRetryPolicy } from "./retry";
 
 /**
@@ -54,28 +54,27 @@ export interface B24Client {
 }
 
 const TOKEN_REJECTED = new Set(["expired_token", "invalid_token"]);
-const UPSTREAM_CODES = new Map<string, B24ErrorCode>(Object.entries({
-  expired_token: "needs_reauth",
-  invalid_token: "needs_reauth",
-  NO_AUTH_FOUND: "needs_reauth",
-  authorization_error: "needs_reauth",
-  APPLICATION_NOT_FOUND: "needs_reauth",
-  PAYMENT_REQUIRED: "payment_required",
-  PORTAL_DELETED: "portal_blocked",
-  QUERY_LIMIT_EXCEEDED: "rate_limited",
-  OPERATION_TIME_LIMIT: "rate_limited",
-  OVERLOAD_LIMIT: "upstream_unavailable",
-  insufficient_scope: "forbidden",
-  ACCESS_DENIED: "forbidden",
-  WRONG_AUTH_TYPE: "forbidden",
-  METHOD_CONFIRM_WAITING: "forbidden",
-  METHOD_CONFIRM_DENIED: "forbidden",
-  user_access_error: "forbidden",
-  allowed_only_intranet_user: "forbidden",
-  ERROR_METHOD_NOT_FOUND: "not_found",
-} satisfies Record<string, B24ErrorCode>));
-/** Bitrix24 said the portal itself is unusable; recorded so later calls fail fast without a request. */
-const PORTAL_BLOCKERS = new Set(["PAYMENT_REQUIRED", "PORTAL_DELETED"]);
+
+/** A REST answer's envelope. */
+export interface RestResult<T = unknown> {
+  result: T;
+  total?: number;
+  next?: number;
+  time?: Record<string, unknown>;
+}
+
+/**
+ * A token source for a token that was just issued and is not stored yet (the sign-in's profile read): used as it
+ * is; if Bitrix24 rejects it there is nothing to renew.
+ */
+export function fixedTokens(creds: RestCredentials): TokenSource {
+  return {
+    current: async () => creds,
+    renew: async () => {
+      throw new B24Error("needs_reauth", "Bitrix24 did not accept the token it just issued. Sign in again.");
+    },
+  };
+}
 
 /** `${clientEndpoint}${method}` by concatenation, then proven to stay on the endpoint's origin under `/rest/`. */
 export function endpointUrl(clientEndpoint: string, method: string): string {
@@ -140,7 +139,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     }
     const err = errorOf(res.body);
     const upstream = err?.error || `HTTP_${res.status}`;
-    const code: B24ErrorCode = UPSTREAM_CODES.get(upstream) ?? (res.status >= 500 || res.status === 200 ? "upstream_unavailable" : "rest_error");
+    const code = classifyRest(upstream, res.status);
     let retryAfterSec = retryAfterHeader(res);
     if (upstream === "OPERATION_TIME_LIMIT") {
       const reset = operatingResetAt.get(method.toLowerCase());
@@ -148,7 +147,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     }
     // ACCESS_DENIED from the auth layer (401: "REST is available only on commercial plans") blocks the whole portal;
     // the method-level one (403, e.g. a non-admin) does not.
-    if (PORTAL_BLOCKERS.has(upstream) || (upstream === "ACCESS_DENIED" && res.status === 401)) await markPortal(upstream);
+    if (blocksPortal(upstream, res.status)) await markPortal(upstream);
     const message = err?.description || (res.status === 200 ? "Bitrix24 sent an unexpected answer." : "Bitrix24 returned an error.");
     return new B24Error(code, message, { upstream, upstreamStatus: res.status, retryAfterSec });
   }

@@ -1,4 +1,5 @@
-import { B24Error, type B24ErrorCode } from "@/lib/errors";
+import { B24Error } from "@/lib/errors";
+import { classifyRest } from "./classify";
 import type { Params } from "./methods";
 
 /**
@@ -104,13 +105,7 @@ function rowsOf(result: unknown, p: Plan): Array<Record<string, unknown>> {
 }
 
 function subError(e: { error: string; error_description: string }): B24Error {
-  const code: B24ErrorCode =
-    e.error === "QUERY_LIMIT_EXCEEDED" || e.error === "OPERATION_TIME_LIMIT"
-      ? "rate_limited"
-      : e.error === "insufficient_scope" || e.error === "ACCESS_DENIED"
-        ? "forbidden"
-        : "rest_error";
-  return new B24Error(code, e.error_description || "Bitrix24 returned an error.", { upstream: e.error || undefined });
+  return new B24Error(classifyRest(e.error), e.error_description || "Bitrix24 returned an error.", { upstream: e.error || undefined });
 }
 
 export async function* listAll<T = Record<string, unknown>>(
