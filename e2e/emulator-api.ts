@@ -46,6 +46,17 @@ export class EmulatorApi {
   setPortalState(memberId: string, state: { paymentRequired?: boolean; deleted?: boolean }) {
     return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/state`, { method: "POST", body: state });
   }
+  /** Simulated execution time of a method (feeds Bitrix24's operating-time limit); `ms: null` removes it. */
+  setMethodCost(method: string, ms: number | null) {
+    return this.call<unknown>("method-cost", { method: "POST", body: { method, ms } });
+  }
+  /** The emulator's clock (unix seconds), which every expiry, bucket and operating window uses. */
+  async clockSec(): Promise<number> {
+    return (await this.call<{ now: number }>("clock")).now;
+  }
+  resetLimits() {
+    return this.call<unknown>("reset-limits", { method: "POST", body: {} });
+  }
   expireTokens() {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }

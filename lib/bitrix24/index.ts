@@ -2,6 +2,7 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { createB24Client } from "./transport/client";
 import { sharedLimiter } from "./transport/limiter";
+import { sharedOperating } from "./transport/operating-shared";
 import type { PortalRefusal, RestCredentials, TokenSource } from "./ports";
 import { B24Error, isB24Error } from "@/lib/errors";
 import { DbTokenSource } from "./tokens/refresh";
@@ -14,7 +15,7 @@ import { pairExists, type TokenOwner } from "./store/token-store";
  */
 /** A REST client acting with one stored token pair. */
 export function clientFor(owner: TokenOwner) {
-  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner), limiter: sharedLimiter() });
+  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner), limiter: sharedLimiter(), operating: sharedOperating() });
 }
 
 /**
@@ -64,7 +65,17 @@ class SessionTokenSource implements TokenSource {
   }
 }
 
-/** A REST client acting as the signed-in user (see actingOwner: never another user's pair). */
-export function userClient(session: PortalSession) {
-  return createB24Client({ memberId: session.memberId, tokens: new SessionTokenSource(session), limiter: sharedLimiter() });
+/**
+ * A REST client acting as the signed-in user (see actingOwner: never another user's pair). `interactive` (the proxy)
+ * never waits for an operating-time reset: the answer is 503 with Retry-After instead.
+ */
+export function userClient(session: PortalSession, opts: { interactive?: boolean } = {}) {
+  return createB24Client({
+    memberId: session.memberId,
+    tokens: new SessionTokenSource(session),
+    limiter: sharedLimiter(),
+    operating: sharedOperating(),
+    // A person waiting on a page gets "try again in N s" at once rather than a request held for the operating reset.
+    ...(opts.interactive ? { maxOperatingWaitMs: 0 } : {}),
+  });
 }

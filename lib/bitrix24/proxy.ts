@@ -72,7 +72,7 @@ export async function proxyCall(req: Request, method: string): Promise<Response>
     if (!isValidMethodName(method)) throw new B24Error("bad_request", "Invalid Bitrix24 method name.");
     const params = await readParams(req);
     methodPolicy().check(method, params);
-    const { result, total, next } = await userClient(session).call(method, params);
+    const { result, total, next } = await userClient(session, { interactive: true }).call(method, params);
     return Response.json({ result, total, next }, { headers: { "cache-control": "private, no-store" } });
   } catch (err) {
     const res = errorJson(err);

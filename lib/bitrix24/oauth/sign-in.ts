@@ -6,6 +6,7 @@ import { sharedLimiter } from "../transport/limiter";
 import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "../ports";
 import { createB24Client, fixedTokens } from "../transport/client";
+import { sharedOperating } from "../transport/operating-shared";
 import { bindState, openState, safeEqual } from "./state";
 import { saveConnection } from "../store/connections";
 
@@ -89,7 +90,8 @@ interface UserResult {
  * must not overrun it.
  */
 export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
-  const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens({ clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken }), limiter });
+  const creds = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
+  const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens(creds), limiter, operating: sharedOperating() });
   const out = await client.batch({ profile: "profile", user: "user.current" });
   const result = { result: out.result as { profile?: ProfileResult; user?: UserResult } };
   const profile = result.result?.profile;

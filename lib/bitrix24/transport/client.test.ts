@@ -270,6 +270,21 @@ describe("OPERATION_TIME_LIMIT", () => {
     expect((await s.client.call("profile")).result).toBeTruthy();
   });
 
+  it("every client of the process then sends nothing for the blocked method and reports the seconds to the reset", async () => {
+    const { s, resetAt, advanceTo } = await blocked();
+    await advanceTo(resetAt - 300);
+    await rejection(s.client.call("crm.deal.list"));
+    await s.emu.control.clearLog();
+    const memberId = s.emu.portals[0]!.memberId;
+    const other = createB24Client({ memberId, tokens: s.tokens, limiter: unlimited, now: () => (resetAt - 300) * 1000, maxOperatingWaitMs: 0 });
+    expect(await rejection(other.call("crm.deal.list"))).toMatchObject({ code: "rate_limited", upstream: "OPERATION_TIME_LIMIT", retryAfterSec: 300 });
+    expect(await rejection(other.batch({ a: "crm.deal.list" }))).toMatchObject({ code: "rate_limited", retryAfterSec: 300 });
+    expect(await s.restLog()).toHaveLength(0);
+    const later = createB24Client({ memberId, tokens: s.tokens, limiter: unlimited, now: () => resetAt * 1000 + 1, maxOperatingWaitMs: 0 });
+    await advanceTo(resetAt + 1);
+    expect((await later.call("crm.deal.list")).result).toBeTruthy();
+  });
+
   it("honours an injected maximum wait", async () => {
     const { s, resetAt, advanceTo } = await blocked(10 * 60_000);
     await advanceTo(resetAt - 300);

@@ -13,7 +13,8 @@ import {
 } from "./methods";
 import type { RateLimiter, RestCredentials, TokenSource } from "../ports";
 import { blocksPortal, classifyRest } from "./classify";
-import { createRetryPolicy } from "./retry";
+import { processOperatingLimits, type OperatingLimits } from "./operating";
+import { createRetryPolicy, DEFAULT_MAX_OPERATING_WAIT_MS } from "./retry";
 
 /**
  * The Bitrix24 REST client: one portal, one token source, one shared rate limiter. Each request is built (URL from
@@ -27,7 +28,10 @@ export interface B24ClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Unix ms; compared with Bitrix24's `operating_reset_at`. */
   now?: () => number;
+  /** Longest wait for a blocked method (operating limit) or a Retry-After; 0 for a person waiting on a page. */
   maxOperatingWaitMs?: number;
+  /** What Bitrix24 said about operating time; the process's shared instance by default. */
+  operating?: OperatingLimits;
   random?: () => number;
   timeoutMs?: number;
 }
@@ -116,13 +120,27 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const policy = createRetryPolicy({ maxOperatingWaitMs: opts.maxOperatingWaitMs, random: opts.random });
-  /** Latest `operating_reset_at` (unix s) per method: the 429 itself does not say when the block lifts. */
-  const operatingResetAt = new Map<string, number>();
+  const operating = opts.operating ?? processOperatingLimits();
+  const maxWaitMs = opts.maxOperatingWaitMs ?? DEFAULT_MAX_OPERATING_WAIT_MS;
 
   const noteOperating = (method: string, time: unknown): void => {
     const reset = (time as { operating_reset_at?: unknown } | undefined)?.operating_reset_at;
-    if (typeof reset === "number") operatingResetAt.set(method.toLowerCase(), reset);
+    if (typeof reset === "number") operating.noteReset(memberId, method, reset);
   };
+
+  /** A method Bitrix24 blocked is not sent again before the reset: wait when allowed, else fail with Retry-After. */
+  async function awaitOperating(methods: readonly string[]): Promise<void> {
+    const until = Math.max(0, ...methods.map((m) => operating.blockedUntil(memberId, m, now())));
+    const waitMs = until - now();
+    if (waitMs <= 0) return;
+    if (waitMs > maxWaitMs) {
+      throw new B24Error("rate_limited", "Bitrix24 blocked this method for its operating time; try again after the reset.", {
+        upstream: "OPERATION_TIME_LIMIT",
+        retryAfterSec: Math.ceil(waitMs / 1000),
+      });
+    }
+    await sleep(waitMs);
+  }
 
   const markPortal = async (upstream: string): Promise<void> => {
     try {
@@ -142,8 +160,8 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     const code = classifyRest(upstream, res.status);
     let retryAfterSec = retryAfterHeader(res);
     if (upstream === "OPERATION_TIME_LIMIT") {
-      const reset = operatingResetAt.get(method.toLowerCase());
-      retryAfterSec = reset === undefined ? undefined : Math.max(0, Math.ceil((reset * 1000 - now()) / 1000));
+      const until = await operating.block(memberId, method, now());
+      retryAfterSec = Math.max(1, Math.ceil((until - now()) / 1000));
     }
     // ACCESS_DENIED from the auth layer (401: "REST is available only on commercial plans") blocks the whole portal;
     // the method-level one (403, e.g. a non-admin) does not.
@@ -182,6 +200,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     let renewed = false;
     let attempt = 1;
     for (;;) {
+      await awaitOperating(batchMethods ?? [method]);
       try {
         return (await once<T>(method, params, next)).out;
       } catch (err) {
