@@ -98,8 +98,8 @@ const schema = z
       .transform((v) => (v ? v.split(",").map((m) => m.trim()).filter(Boolean) : undefined)),
     B24_REQUIRED_SCOPES: z
       .string()
-      .default("crm,user")
-      .transform((v) => v.split(",").map((m) => m.trim()).filter(Boolean)),
+      .optional()
+      .transform((v) => (v ? v.split(",").map((m) => m.trim()).filter(Boolean) : undefined)),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -5,7 +5,8 @@ import { errorJson } from "@/lib/http/responses";
 import { B24Error } from "@/lib/errors";
 import { readLimited } from "./lifecycle/form";
 import { userClient } from "./index";
-import { createMethodPolicy, DEFAULT_PROXY_METHODS, isValidMethodName } from "./transport/methods";
+import { proxyMethods } from "./registry";
+import { createMethodPolicy, isValidMethodName } from "./transport/methods";
 
 /**
  * The browser's only way to Bitrix24: POST /api/b24/{method} with a JSON object of params. The tenant and the token
@@ -18,7 +19,7 @@ const FORBIDDEN_PARAMS = new Set(["auth", "access_token", "refresh_token", "clie
 
 let policy: ReturnType<typeof createMethodPolicy> | undefined;
 function methodPolicy() {
-  policy ??= createMethodPolicy(env().B24_PROXY_METHODS ?? DEFAULT_PROXY_METHODS);
+  policy ??= createMethodPolicy(proxyMethods());
   return policy;
 }
 

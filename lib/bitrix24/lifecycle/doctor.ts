@@ -3,7 +3,7 @@ import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../index";
-import { APP_EVENTS } from "./install";
+import { boundEvents, requiredScopes } from "../registry";
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
@@ -76,7 +76,7 @@ interface AppInfoResult {
 export async function doctorReport(session: PortalSession): Promise<DoctorReport | null> {
   const portal = await findPortal(session.memberId);
   if (!portal) return null;
-  const required = env().B24_REQUIRED_SCOPES;
+  const required = requiredScopes();
   const appOrigin = new URL(env().NEXTAUTH_URL).origin;
   const portalOwner: TokenOwner | null = portal.installedBy === null ? null : { memberId: portal.memberId, kind: "portal", bitrixUserId: portal.installedBy };
   const tokens = await Promise.all([
@@ -125,7 +125,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
 
   const missingScopes = required.filter((s) => !granted.includes(s));
   if (missingScopes.length) problems.push({ severity: "error", text: `Missing permissions: ${missingScopes.join(", ")}.`, fix: `Add ${missingScopes.join(", ")} to the app's permissions in the Bitrix24 developer account, then reinstall the app from Bitrix24.` });
-  const expected = [...APP_EVENTS];
+  const expected = boundEvents();
   const missingEvents = expected.filter((e) => !bound.includes(e));
   if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
   if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });

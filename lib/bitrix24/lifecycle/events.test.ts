@@ -16,6 +16,7 @@ let h: Harness;
 let A: string;
 let B: string;
 let install: typeof Install;
+const registry = () => import("../registry");
 let store: typeof TokenStore;
 let appToken: typeof AppToken;
 let config: typeof Config;
@@ -64,8 +65,9 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     const pair = await store.loadPair({ memberId: A, kind: "portal", bitrixUserId: 1 });
     expect(pair).toMatchObject({ accessToken: posted.get("auth[access_token]"), refreshToken: posted.get("auth[refresh_token]") });
     const bindings = (await h.emu.control.portal(A)).bindings.filter((b) => b.handler === h.eventsUrl).map((b) => b.event).sort();
-    expect(bindings).toEqual([...install.APP_EVENTS].sort());
-    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: [...install.APP_EVENTS] });
+    // The lifecycle events and the manifest's (bitrix24.app.ts), nothing else.
+    expect(bindings).toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
+    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents() });
   });
 
   it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored", async () => {
@@ -144,7 +146,7 @@ describe("ONAPPUPDATE", () => {
     expect(await matches(A, now)).toBe(true);
     expect(await matches(A, first.applicationToken)).toBe(false);
     const rebound = (await h.emu.control.portal(A)).bindings.filter((b) => b.handler === h.eventsUrl).map((b) => b.event);
-    expect(rebound.sort()).toEqual([...install.APP_EVENTS].sort());
+    expect(rebound.sort()).toEqual((await registry()).boundEvents().sort());
     const forged = withAuth(delivery!.body, { access_token: "0".repeat(70), application_token: "forged-update-token" });
     expect((await h.post(forged)).status).toBe(403);
     expect(await matches(A, now)).toBe(true);

@@ -8,6 +8,9 @@ import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
 import { findPortal, purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { recheckBlockedPortal } from "./recheck";
+import { clientFor } from "../index";
+import type { EventContext } from "../manifest";
+import { eventHandler } from "../registry";
 import { safeEqual } from "../oauth/state";
 import { verifyAccessToken } from "../oauth/verify";
 
@@ -147,10 +150,41 @@ async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
   return "recheck";
 }
 
+/**
+ * Business events: authenticated first (application_token), and only then is the manifest's handler looked up, so
+ * no handler can be reached by an unauthenticated delivery. The handler acts with the installer's stored pair.
+ */
 async function onOther(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
   const portal = await authenticated(memberId, tree);
   if (portal.status === "uninstalled") throw new B24Error("portal_uninstalled", "The app is not installed on this portal.");
   defer(() => recordEvent(memberId, event));
-  return "recorded";
+  const handler = eventHandler(event);
+  if (!handler) return "recorded";
+  if (portal.installedBy === null) {
+    log.warn("b24.event.no_installer", { name: event, memberId });
+    return "no_installer";
+  }
+  const ctx: EventContext = {
+    memberId,
+    event,
+    data: formTree(tree, "data"),
+    ts: formString(tree, "ts") ?? null,
+    handlerId: formString(tree, "event_handler_id") ?? null,
+    b24: clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy }),
+  };
+  defer(async () => {
+    try {
+      await handler(ctx);
+      log.info("b24.event.handled", { name: event, memberId });
+    } catch (err) {
+      log.error("b24.event.handler_failed", { name: event, memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
+    }
+  });
+  return "handled";
+}
+
+function formTree(tree: FormTree, key: string): FormTree {
+  const node = Object.hasOwn(tree, key) ? tree[key] : undefined;
+  return node && typeof node === "object" ? node : {};
 }
 

@@ -4,6 +4,7 @@ import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { isB24Error } from "@/lib/errors";
 import { clientFor } from "../index";
+import { boundEvents } from "../registry";
 import { saveConnection } from "../store/connections";
 import { findPortal } from "../store/portals";
 import type { VerifiedToken } from "../oauth/verify";
@@ -40,12 +41,6 @@ export async function persistInstall(input: InstallInput): Promise<void> {
   log.info("b24.install.stored", { memberId: v.memberId, installedBy: input.installedBy });
 }
 
-/**
- * Events every installation binds; Bitrix24 only sends ONAPPUNINSTALL to apps that bound it, and ONAPPPAYMENT is how
- * a blocked portal learns it was paid for (https://apidocs.bitrix24.com/api-reference/common/events/index.html).
- */
-export const APP_EVENTS: readonly string[] = Object.freeze(["ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT"]);
-
 /** Bitrix24's answer to a duplicate event.bind (400 ERROR_CORE). */
 const ALREADY_BOUND = /already (binded|bound|exists)/i;
 
@@ -54,8 +49,9 @@ export function eventsHandlerUrl(): string {
 }
 
 /**
- * event.bind for each APP_EVENTS to `${NEXTAUTH_URL}/api/b24/events` with the portal pair; "Handler already
- * binded" (400 ERROR_CORE) counts as bound. Any other failure throws (the installer shows it).
+ * event.bind for the lifecycle events and every event of the manifest (registry.ts boundEvents) to
+ * `${NEXTAUTH_URL}/api/b24/events` with the portal pair; "Handler already binded" (400 ERROR_CORE) counts as bound.
+ * Any other failure throws (the installer shows it). ONAPPUPDATE runs it again: Bitrix24 drops handlers on update.
  */
 export async function bindAppEvents(memberId: string): Promise<{ bound: string[]; already: string[] }> {
   const portal = await findPortal(memberId);
@@ -63,7 +59,7 @@ export async function bindAppEvents(memberId: string): Promise<{ bound: string[]
   const client = clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy });
   const handler = eventsHandlerUrl();
   const out = { bound: [] as string[], already: [] as string[] };
-  for (const event of APP_EVENTS) {
+  for (const event of boundEvents()) {
     try {
       await client.call("event.bind", { event, handler });
       out.bound.push(event);

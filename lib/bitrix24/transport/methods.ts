@@ -18,20 +18,6 @@ const AUTH_KEYS = new Set(["auth", "access_token"]);
 const MAX_DEPTH = 8;
 const MAX_PAIRS = 1000;
 
-export const DEFAULT_PROXY_METHODS: readonly string[] = [
-  "profile",
-  "user.current",
-  "app.info",
-  "scope",
-  "server.time",
-  "crm.deal.list",
-  "crm.deal.get",
-  "crm.deal.add",
-  "crm.deal.update",
-  "crm.deal.fields",
-  "batch",
-];
-
 export function isValidMethodName(name: unknown): name is string {
   if (typeof name !== "string" || name.length === 0 || name.length > MAX_METHOD_LENGTH) return false;
   return METHOD_PATTERN.test(name) || SINGLE_WORD_METHODS.has(name.toLowerCase());

@@ -1,0 +1,74 @@
+import type { ZodType } from "zod";
+import type { FormTree } from "./lifecycle/form";
+import type { B24Client } from "./transport/client";
+
+/**
+ * The shape of the app manifest (`bitrix24.app.ts` at the repository root): the one declaration of what this app is
+ * in Bitrix24. Everything reads it: the installer binds exactly its events (plus the lifecycle ones), the doctor
+ * compares it with what the portal reports, the REST proxy allows exactly its methods, and the events route runs
+ * its handlers, always after the delivery was authenticated. Pure types and two helpers: safe to import anywhere
+ * (client components import the manifest's type only).
+ */
+
+/** A REST method pages may call through the proxy, with its params and result types (phantom: no runtime value). */
+export interface MethodSpec<P extends object = object, R = unknown> {
+  readonly __params?: P;
+  readonly __result?: R;
+}
+
+/** Declares a proxy method's types: `"crm.deal.list": method<ListParams<Deal>, Deal[]>()`. */
+export function method<P extends object = object, R = unknown>(): MethodSpec<P, R> {
+  return {};
+}
+
+/** What an event handler gets. It runs only after the delivery's application_token matched the stored one. */
+export interface EventContext {
+  memberId: string;
+  /** Upper case, e.g. ONCRMDEALADD. */
+  event: string;
+  /** The delivery's `data[...]` tree, e.g. `data.FIELDS.ID`; strings as Bitrix24 posted them, to be validated. */
+  data: FormTree;
+  /** Bitrix24's `ts` (unix seconds) and handler id, for idempotency keys. */
+  ts: string | null;
+  handlerId: string | null;
+  /** Acts with the installer's stored pair (never with tokens from the delivery). */
+  b24: B24Client;
+}
+
+export type EventHandler = (ctx: EventContext) => Promise<void>;
+
+/** A placement (a tab in the deal card, a menu item…): the page it opens and its PLACEMENT_OPTIONS schema. */
+export interface PlacementSpec {
+  page: string;
+  title: Record<string, string>;
+  options?: ZodType;
+}
+
+/** An automation rule (robot): its code, names and properties; run by a handler. */
+export interface RobotSpec {
+  name: Record<string, string>;
+  properties?: Record<string, { name: Record<string, string>; type: string; required?: boolean }>;
+  handler: (ctx: { memberId: string; properties: Record<string, unknown>; b24: B24Client }) => Promise<Record<string, unknown> | void>;
+}
+
+export interface AppManifest<M extends Record<string, MethodSpec> = Record<string, MethodSpec>> {
+  /** Scopes the app needs; the doctor flags any the portal did not grant. */
+  scopes: readonly string[];
+  /** Methods pages may call through the proxy; `B24_PROXY_METHODS` may narrow this list, never widen it. */
+  methods: M;
+  /** Business events (bound at install, re-bound on update) and their handlers. */
+  events: Record<string, EventHandler>;
+  placements: Record<string, PlacementSpec>;
+  robots: Record<string, RobotSpec>;
+}
+
+export function defineApp<M extends Record<string, MethodSpec>>(manifest: AppManifest<M>): AppManifest<M> {
+  for (const name of Object.keys(manifest.events)) {
+    if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(name)) throw new Error(`bitrix24.app.ts: event "${name}" must be an upper-case Bitrix24 event name such as ONCRMDEALADD.`);
+  }
+  return manifest;
+}
+
+/** Params and result of a manifest method, for typed callers (components/b24-client.ts). */
+export type ParamsOf<S> = S extends { readonly __params?: infer P } ? NonNullable<P> : never;
+export type ResultOf<S> = S extends { readonly __result?: infer R } ? NonNullable<R> : never;

@@ -1,0 +1,49 @@
+/**
+ * Bitrix24's row shapes as the REST API returns them: every scalar is a string (or null), field names are upper
+ * case. Shared by the manifest (bitrix24.app.ts), pages and handlers. https://apidocs.bitrix24.com/api-reference/crm/
+ */
+export interface Deal {
+  ID: string;
+  TITLE: string;
+  OPPORTUNITY: string | null;
+  CURRENCY_ID: string | null;
+  STAGE_ID: string | null;
+  DATE_CREATE: string | null;
+}
+
+/** A multi-field value (EMAIL, PHONE): a list of typed entries. */
+export interface MultiField {
+  ID?: string;
+  VALUE: string;
+  VALUE_TYPE: string;
+}
+
+export interface Contact {
+  ID: string;
+  NAME: string | null;
+  LAST_NAME: string | null;
+  POST: string | null;
+  EMAIL?: MultiField[];
+  PHONE?: MultiField[];
+  DATE_CREATE: string | null;
+}
+
+export interface User {
+  ID: string;
+  NAME?: string;
+  LAST_NAME?: string;
+  EMAIL?: string;
+  ADMIN?: boolean;
+}
+
+/** The list methods' parameters: 50 rows a page from `start` (https://apidocs.bitrix24.com/api-reference/performance/huge-data.html). */
+export interface ListParams<Row> {
+  select?: Array<keyof Row | "*">;
+  filter?: Record<string, unknown>;
+  order?: Partial<Record<keyof Row, "ASC" | "DESC">>;
+  start?: number;
+}
+
+export interface AddParams<Row> {
+  fields: Partial<Omit<Row, "ID">>;
+}
