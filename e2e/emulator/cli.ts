@@ -8,6 +8,7 @@ const { values } = parseArgs({
     "portal-port": { type: "string" },
     portals: { type: "string" },
     deals: { type: "string" },
+    contacts: { type: "string" },
     "rate-limit": { type: "string" },
     "app-url": { type: "string" },
     "client-id": { type: "string" },
@@ -39,6 +40,7 @@ const rateLimit = rateLimitOption(values["rate-limit"] ?? "standard");
 const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
 const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
 const deals = num(values.deals, 0, "--deals");
+const contacts = num(values.contacts, 0, "--contacts");
 const appUrl = values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000";
 
 const emulator = await startEmulator({
@@ -52,7 +54,7 @@ const emulator = await startEmulator({
   },
   rateLimit,
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
-  portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals })),
+  portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
 });
 
 process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, portals: emulator.portals })}\n`);

@@ -5,6 +5,8 @@ import type { EmulatorOptions, FaultSpec, PortalSeed, SeedUser, DeliveryResult }
 import { TokenStore } from "./tokens";
 import { RequestLog } from "./log";
 import { seedDeals, type Deal } from "./rest/methods/deal-data";
+import { emptyContacts, seedContacts } from "./rest/methods/contact-data";
+import type { CrmTable } from "./rest/methods/crm-entity";
 
 export const DEFAULT_USERS: SeedUser[] = [
   { id: 1, name: "Ivan", lastName: "Petrov", email: "ivan@example.test", admin: true },
@@ -57,6 +59,7 @@ export interface PortalState {
   users: SeedUser[];
   deals: Map<number, Deal>;
   nextDealId: number;
+  contacts: CrmTable;
   bindings: Binding[];
   nextBindingId: number;
   offline: OfflineEvent[];
@@ -137,6 +140,7 @@ export class EmulatorState {
       users: [...(seed.users ?? DEFAULT_USERS)].sort((x, y) => Number(y.admin) - Number(x.admin) || x.id - y.id),
       deals: new Map(),
       nextDealId: 1,
+      contacts: emptyContacts(),
       bindings: [],
       nextBindingId: 1,
       offline: [],
@@ -154,6 +158,7 @@ export class EmulatorState {
       servers: [],
     };
     seedDeals(portal, seed.deals ?? 0, this.clock.nowMs());
+    seedContacts(portal.contacts, seed.contacts ?? 0, this.clock.nowMs());
     this.portals.set(memberId, portal);
     return portal;
   }

@@ -51,6 +51,8 @@ export interface PortalSeed {
   installed?: boolean;
   installFinished?: boolean;
   deals?: number;
+  /** Contacts seeded with names and a work e-mail each. */
+  contacts?: number;
   users?: SeedUser[];
   plan?: "standard" | "enterprise";
 }

@@ -8,6 +8,7 @@ import { readParams } from "./params";
 import { oauthAppInfo } from "./methods/system";
 import "./methods/system";
 import "./methods/crm-deal";
+import "./methods/crm-contact";
 import "./methods/events";
 import "./methods/options";
 import "./batch";
