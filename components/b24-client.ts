@@ -1,10 +1,17 @@
 "use client";
-import { useCallback, useEffect, useState } from "react";
+import useSWR, { useSWRConfig } from "swr";
+import type { AppMethods } from "@/bitrix24.app";
+import type { ParamsOf, ResultOf } from "@/lib/bitrix24/manifest";
 
 /**
  * The pages' typed way to Bitrix24: every call goes through the server-side proxy (/api/b24/{method}), which adds
- * the signed-in user's token. No token ever exists in the browser.
+ * the signed-in user's token. No token ever exists in the browser. Method names, params and results are typed by
+ * the app manifest (bitrix24.app.ts): a method that is not declared there does not compile, and the proxy refuses it.
  */
+export type B24Method = keyof AppMethods & string;
+export type B24Params<M extends B24Method> = ParamsOf<AppMethods[M]>;
+export type B24Result<M extends B24Method> = ResultOf<AppMethods[M]>;
+
 export interface B24Page<T> {
   result: T;
   total?: number;
@@ -17,13 +24,16 @@ export class B24CallError extends Error {
     message: string,
     readonly status: number,
     readonly upstream?: string,
+    /** From the proxy's Retry-After (rate limits, operating-time blocks): when trying again can succeed. */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = "B24CallError";
   }
 }
 
-export async function b24Call<T>(method: string, params: Record<string, unknown> = {}, signal?: AbortSignal): Promise<B24Page<T>> {
+/** The one transport: POST /api/b24/{method} with JSON, answered `{result,total,next}` or `{error,message,upstream}`. */
+export async function b24Call<M extends B24Method>(method: M, params: B24Params<M>, signal?: AbortSignal): Promise<B24Page<B24Result<M>>> {
   let res: Response;
   try {
     res = await fetch(`/api/b24/${encodeURIComponent(method)}`, {
@@ -37,9 +47,10 @@ export async function b24Call<T>(method: string, params: Record<string, unknown>
     if (signal?.aborted) throw err;
     throw new B24CallError("network", "The app could not be reached. Check your connection and try again.", 0);
   }
-  const body = (await res.json().catch(() => null)) as (B24Page<T> & { error?: string; message?: string; upstream?: string }) | null;
+  const body = (await res.json().catch(() => null)) as (B24Page<B24Result<M>> & { error?: string; message?: string; upstream?: string }) | null;
   if (!res.ok || !body) {
-    throw new B24CallError(body?.error ?? "internal", body?.message ?? "Something went wrong. Try again later.", res.status, body?.upstream);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    throw new B24CallError(body?.error ?? "internal", body?.message ?? "Something went wrong. Try again later.", res.status, body?.upstream, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
   }
   return { result: body.result, total: body.total, next: body.next };
 }
@@ -51,27 +62,34 @@ export interface QueryState<T> {
   reload: () => void;
 }
 
-/** Calls `method` whenever its params change (compared as JSON); an older answer never overwrites a newer one. */
-export function useB24Query<T>(method: string, params: Record<string, unknown>): QueryState<T> {
-  const [state, setState] = useState<Omit<QueryState<T>, "reload">>({ data: null, error: null, loading: true });
-  const [nonce, setNonce] = useState(0);
-  const key = JSON.stringify(params);
+type Key = readonly [method: string, params: string];
 
-  useEffect(() => {
-    const ctrl = new AbortController();
-    b24Call<T>(method, JSON.parse(key) as Record<string, unknown>, ctrl.signal).then(
-      (data) => setState({ data, error: null, loading: false }),
-      (error: unknown) => {
-        if (ctrl.signal.aborted) return;
-        setState((s) => ({ ...s, error: error instanceof B24CallError ? error : new B24CallError("internal", String(error), 0), loading: false }));
-      },
-    );
-    return () => ctrl.abort();
-  }, [method, key, nonce]);
+/** Retries wait for what the proxy said (Retry-After), a few times; errors a retry cannot fix are not retried. */
+const RETRYABLE = new Set(["rate_limited", "upstream_unavailable", "network"]);
+const MAX_RETRIES = 3;
 
-  const reload = useCallback(() => {
-    setState((s) => ({ ...s, loading: true, error: null }));
-    setNonce((n) => n + 1);
-  }, []);
-  return { ...state, reload };
+/**
+ * Reads `method` through SWR: identical calls on a page are sent once, an older answer never overwrites a newer one,
+ * the previous page stays on screen while the next loads, and `invalidate(method)` refetches after a write.
+ */
+export function useB24Query<M extends B24Method>(method: M, params: B24Params<M>): QueryState<B24Result<M>> {
+  const key: Key = [method, JSON.stringify(params)];
+  const swr = useSWR(key, ([m, p]: Key) => b24Call(m as M, JSON.parse(p) as B24Params<M>), {
+    keepPreviousData: true,
+    revalidateOnFocus: false,
+    onErrorRetry: (err: unknown, _key, _config, revalidate, { retryCount }) => {
+      if (!(err instanceof B24CallError) || !RETRYABLE.has(err.code) || retryCount > MAX_RETRIES) return;
+      setTimeout(() => void revalidate({ retryCount }), (err.retryAfterSec ?? 2 ** retryCount) * 1000);
+    },
+  });
+  const error = swr.error ? (swr.error instanceof B24CallError ? swr.error : new B24CallError("internal", String(swr.error), 0)) : null;
+  return { data: swr.data ?? null, error, loading: swr.isValidating || swr.isLoading, reload: () => void swr.mutate() };
+}
+
+/** After a write: every cached read of these methods (any params) is fetched again. */
+export function useInvalidate(): (...methods: B24Method[]) => Promise<void> {
+  const { mutate } = useSWRConfig();
+  return async (...methods) => {
+    await mutate((key) => Array.isArray(key) && methods.includes(key[0] as B24Method));
+  };
 }

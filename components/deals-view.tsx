@@ -1,19 +1,9 @@
 "use client";
 import { useState } from "react";
-import { b24Call, B24CallError, useB24Query } from "@/components/b24-client";
-import { CallError } from "@/components/call-error";
-import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
-
-interface Deal {
-  ID: string;
-  TITLE: string;
-  OPPORTUNITY: string | null;
-  CURRENCY_ID: string | null;
-  STAGE_ID: string | null;
-  DATE_CREATE: string | null;
-}
-
-const PAGE = 50; // Bitrix24's fixed list page size
+import { b24Call, B24CallError, useInvalidate } from "@/components/b24-client";
+import { EntityList } from "@/components/entity-list";
+import { usePortal } from "@/components/portal-context";
+import { SignInAgainButton } from "@/components/sign-in-again";
 
 function money(amount: string | null, currency: string | null): string {
   const n = Number(amount ?? 0);
@@ -25,87 +15,30 @@ function money(amount: string | null, currency: string | null): string {
   }
 }
 
-export function DealsView({ portal }: { portal: PortalRef }) {
-  const [start, setStart] = useState(0);
-  const list = useB24Query<Deal[]>("crm.deal.list", {
-    order: { ID: "DESC" },
-    select: ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "DATE_CREATE"],
-    start,
-  });
-  const total = list.data?.total;
-  const from = total === 0 ? 0 : start + 1;
-  const to = start + (list.data?.result.length ?? 0);
-
+export function DealsView() {
   return (
     <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
-      <section aria-labelledby="deals-h" className="rounded-2xl border border-slate-200 bg-white shadow-sm">
-        <div className="flex items-center justify-between border-b border-slate-100 px-6 py-4">
-          <h2 id="deals-h" className="font-semibold">
-            All deals
-          </h2>
-          <p className="text-sm text-slate-500" aria-live="polite">
-            {list.data && total !== undefined ? `${from}–${to} of ${total}` : ""}
-          </p>
-        </div>
-        {list.error ? <CallError title="Deals could not be loaded." error={list.error} portal={portal} onRetry={list.reload} /> : null}
-        <div aria-busy={list.loading} className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Deals, newest first</caption>
-            <thead className="bg-slate-50 text-xs tracking-wide text-slate-500 uppercase">
-              <tr>
-                <th scope="col" className="px-6 py-2 font-medium">ID</th>
-                <th scope="col" className="px-6 py-2 font-medium">Title</th>
-                <th scope="col" className="px-6 py-2 text-right font-medium">Amount</th>
-                <th scope="col" className="hidden px-6 py-2 font-medium sm:table-cell">Stage</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {list.loading && !list.data ? (
-                <tr>
-                  <td colSpan={4} className="px-6 py-8 text-center text-slate-500">
-                    Loading deals…
-                  </td>
-                </tr>
-              ) : null}
-              {list.data?.result.length === 0 ? (
-                <tr>
-                  <td colSpan={4} className="px-6 py-8 text-center text-slate-500">
-                    No deals yet. Create the first one.
-                  </td>
-                </tr>
-              ) : null}
-              {list.data?.result.map((d) => (
-                <tr key={d.ID} className={list.loading ? "opacity-60" : undefined}>
-                  <td className="px-6 py-2.5 text-slate-500 tabular-nums">{d.ID}</td>
-                  <td className="px-6 py-2.5 font-medium">{d.TITLE}</td>
-                  <td className="px-6 py-2.5 text-right tabular-nums">{money(d.OPPORTUNITY, d.CURRENCY_ID)}</td>
-                  <td className="hidden px-6 py-2.5 text-slate-600 sm:table-cell">{d.STAGE_ID ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <nav aria-label="Pages" className="flex justify-between border-t border-slate-100 px-6 py-3">
-          <button type="button" disabled={start === 0 || list.loading} onClick={() => setStart(Math.max(0, start - PAGE))} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-40">
-            Previous
-          </button>
-          <button type="button" disabled={list.data?.next === undefined || list.loading} onClick={() => list.data?.next !== undefined && setStart(list.data.next)} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-40">
-            Next
-          </button>
-        </nav>
-      </section>
-      <CreateDeal
-        portal={portal}
-        onCreated={() => {
-          setStart(0);
-          list.reload();
-        }}
+      <EntityList
+        method="crm.deal.list"
+        params={{ order: { ID: "DESC" }, select: ["ID", "TITLE", "OPPORTUNITY", "CURRENCY_ID", "STAGE_ID", "DATE_CREATE"] }}
+        title="All deals"
+        caption="Deals, newest first"
+        noun={{ plural: "Deals", empty: "No deals yet. Create the first one." }}
+        columns={[
+          { header: "ID", cell: (d) => <span className="text-slate-500 tabular-nums">{d.ID}</span> },
+          { header: "Title", cell: (d) => <span className="font-medium">{d.TITLE}</span> },
+          { header: "Amount", align: "right", cell: (d) => money(d.OPPORTUNITY, d.CURRENCY_ID) },
+          { header: "Stage", wide: true, cell: (d) => <span className="text-slate-600">{d.STAGE_ID ?? "—"}</span> },
+        ]}
       />
+      <CreateDeal />
     </div>
   );
 }
 
-function CreateDeal({ portal, onCreated }: { portal: PortalRef; onCreated: () => void }) {
+function CreateDeal() {
+  const portal = usePortal();
+  const invalidate = useInvalidate();
   const [pending, setPending] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string; reauth?: boolean } | null>(null);
 
@@ -117,11 +50,11 @@ function CreateDeal({ portal, onCreated }: { portal: PortalRef; onCreated: () =>
     setPending(true);
     setMessage(null);
     try {
-      const { result } = await b24Call<number>("crm.deal.add", {
+      const { result } = await b24Call("crm.deal.add", {
         fields: { TITLE: title, OPPORTUNITY: amount || "0", CURRENCY_ID: String(form.get("currency") ?? "USD") },
       });
       setMessage({ ok: true, text: `Deal #${result} created.` });
-      onCreated();
+      await invalidate("crm.deal.list");
     } catch (err) {
       setMessage({ ok: false, text: err instanceof B24CallError ? err.message : "The deal could not be created.", reauth: err instanceof B24CallError && err.code === "needs_reauth" });
     } finally {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Brand } from "@/components/brand";
 import { InstallRunner } from "@/components/install-runner";
 import { getPortalSession } from "@/lib/auth";
-import { sessionPortalOrigin } from "@/lib/bitrix24/lifecycle/frame";
+import { sessionPortalOrigin } from "@/lib/bitrix24";
 
 export const metadata: Metadata = { title: "Installing" };
 export const dynamic = "force-dynamic";

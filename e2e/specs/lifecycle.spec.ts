@@ -33,7 +33,7 @@ async function installWithoutUi(emulator: EmulatorApi, memberId: string): Promis
   // The app binds ONAPPUNINSTALL after answering (next/server `after`), so wait for the binding to appear.
   await expect
     .poll(async () => (await emulator.portal(memberId)).bindings.filter((b) => b.handler === `${e2e.appUrl}/api/b24/events`).map((b) => b.event).sort())
-    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE"]);
+    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
 }
 
 test.describe("Marketplace lifecycle", () => {

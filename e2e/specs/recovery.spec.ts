@@ -22,7 +22,7 @@ async function memberOf(emulator: EmulatorApi, host: string): Promise<string> {
 async function installedPortal(emulator: EmulatorApi) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId, { noUi: true });
-  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length).toBe(3);
+  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length).toBe(4);
   return portal;
 }
 
@@ -145,7 +145,8 @@ test("a dead installer pair: a reinstall in the frame binds the events and finis
   await app.expectInstallFinished();
   await app.expectDashboard("Ivan Petrov", portal.host);
   const binds = (await portalCalls(emulator, since, portal.host)).filter((c) => c.path === "/rest/event.bind");
-  expect(binds.length).toBe(3);
+  // The lifecycle events and the manifest's ONCRMDEALADD.
+  expect(binds.length).toBe(4);
   // "Handler already binded" (400) counts as bound; nothing else may fail.
   for (const b of binds) expect([200, 400]).toContain(b.status);
   expect((await db.pair(portal.memberId, 1, "portal"))!.status).toBe("active");

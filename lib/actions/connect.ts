@@ -1,5 +1,5 @@
 "use server";
-import { b24Config } from "@/lib/bitrix24/config";
+import { b24Config } from "@/lib/bitrix24";
 import { checkPortalInput, hostErrorText } from "@/lib/http/hosts";
 
 export type ConnectState = { ok: true; host: string } | { ok: false; error: string } | null;

@@ -1,6 +1,6 @@
 "use server";
 import { getPortalSession } from "@/lib/auth";
-import { bindAppEvents } from "@/lib/bitrix24/lifecycle/install";
+import { bindAppEvents } from "@/lib/bitrix24";
 import { toErrorBody } from "@/lib/errors";
 import { log } from "@/lib/log";
 

@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { AddParams, ListParams } from "./types";
 import type { FormTree } from "./lifecycle/form";
 import type { B24Client } from "./transport/client";
 
@@ -19,6 +20,29 @@ export interface MethodSpec<P extends object = object, R = unknown> {
 /** Declares a proxy method's types: `"crm.deal.list": method<ListParams<Deal>, Deal[]>()`. */
 export function method<P extends object = object, R = unknown>(): MethodSpec<P, R> {
   return {};
+}
+
+type CrmVerbs<Row> = {
+  list: MethodSpec<ListParams<Row>, Row[]>;
+  get: MethodSpec<{ id: number | string }, Row>;
+  add: MethodSpec<AddParams<Row>, number>;
+  update: MethodSpec<AddParams<Row> & { id: number | string }, boolean>;
+  fields: MethodSpec<Record<string, never>, Record<string, unknown>>;
+};
+const CRM_VERBS = ["list", "get", "add", "update", "fields"] as const;
+
+/**
+ * A CRM entity's page methods in one manifest line: `...crm<"contact", Contact>("contact")` declares
+ * crm.contact.list/get/add/update/fields with their types. Deleting is left out on purpose: add it by name.
+ */
+export function crm<E extends string, Row>(entity: E): { [V in keyof CrmVerbs<Row> as `crm.${E}.${V}`]: CrmVerbs<Row>[V] } {
+  return Object.fromEntries(CRM_VERBS.map((v) => [`crm.${entity}.${v}`, {}])) as { [V in keyof CrmVerbs<Row> as `crm.${E}.${V}`]: CrmVerbs<Row>[V] };
+}
+
+/** A signed-in page in the app's navigation. */
+export interface NavPage {
+  href: `/${string}`;
+  label: string;
 }
 
 /** What an event handler gets. It runs only after the delivery's application_token matched the stored one. */
@@ -54,6 +78,8 @@ export interface RobotSpec {
 export interface AppManifest<M extends Record<string, MethodSpec> = Record<string, MethodSpec>> {
   /** Scopes the app needs; the doctor flags any the portal did not grant. */
   scopes: readonly string[];
+  /** The signed-in pages' navigation, in order. */
+  pages: readonly NavPage[];
   /** Methods pages may call through the proxy; `B24_PROXY_METHODS` may narrow this list, never widen it. */
   methods: M;
   /** Business events (bound at install, re-bound on update) and their handlers. */

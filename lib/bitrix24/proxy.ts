@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { errorJson } from "@/lib/http/responses";
 import { B24Error } from "@/lib/errors";
 import { readLimited } from "./lifecycle/form";
-import { userClient } from "./index";
+import { userClient } from "./clients";
 import { proxyMethods } from "./registry";
 import { createMethodPolicy, isValidMethodName } from "./transport/methods";
 

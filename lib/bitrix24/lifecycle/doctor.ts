@@ -2,7 +2,7 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
-import { clientFor, userClient } from "../index";
+import { clientFor, userClient } from "../clients";
 import { boundEvents, requiredScopes } from "../registry";
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { encodeBracket } from "@/e2e/emulator/form";
 import { installNoUi, snapshot, startHarness, withAuth, type Harness } from "@/test/event-harness";
-import type * as Index from "../index";
+import type * as Index from "../clients";
 
 /**
  * ONAPPUNINSTALL, ordinary events and portal status through a real emulator (security-reliability §7 D items 25
@@ -16,7 +16,7 @@ let b24: typeof Index;
 beforeAll(async () => {
   h = await startHarness();
   [A, B] = h.emu.portals.map((p) => p.memberId) as [string, string];
-  b24 = await import("../index");
+  b24 = await import("../clients");
 });
 
 afterAll(async () => {

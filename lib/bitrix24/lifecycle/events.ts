@@ -8,7 +8,7 @@ import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
 import { findPortal, purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { recheckBlockedPortal } from "./recheck";
-import { clientFor } from "../index";
+import { clientFor } from "../clients";
 import type { EventContext } from "../manifest";
 import { eventHandler } from "../registry";
 import { safeEqual } from "../oauth/state";

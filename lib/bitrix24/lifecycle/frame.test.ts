@@ -6,7 +6,7 @@ import { startEmulator, type Emulator } from "@/e2e/emulator";
 import type * as Db from "@/lib/db";
 import { useAppDatabase } from "@/test/app-db";
 import type * as Frame from "./frame";
-import type * as Index from "../index";
+import type * as Index from "../clients";
 
 /**
  * The app and install URLs against the emulator's real launcher form (security-reliability §3.8): forged posts,
@@ -75,7 +75,7 @@ beforeAll(async () => {
   }));
   database = await import("@/lib/db");
   frame = await import("./frame");
-  index = await import("../index");
+  index = await import("../clients");
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { isB24Error } from "@/lib/errors";
-import { clientFor } from "../index";
+import { clientFor } from "../clients";
 import { boundEvents } from "../registry";
 import { saveConnection } from "../store/connections";
 import { findPortal } from "../store/portals";

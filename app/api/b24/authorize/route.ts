@@ -1,4 +1,4 @@
-import { portalAuthorizeUrl } from "@/lib/bitrix24/oauth/sign-in";
+import { portalAuthorizeUrl } from "@/lib/bitrix24";
 import { errorPage } from "@/lib/http/responses";
 
 /** Step 1 of sign-in: next-auth sends the browser here; we forward it to the chosen portal's authorize page. */

@@ -1,5 +1,5 @@
 import { after } from "next/server";
-import { handleEventDelivery } from "@/lib/bitrix24/lifecycle/events";
+import { handleEventDelivery } from "@/lib/bitrix24";
 
 /** Bitrix24 event deliveries and the no-UI install callback (form POST). Everything else is in lib/bitrix24/lifecycle/events.ts. */
 export async function POST(req: Request): Promise<Response> {

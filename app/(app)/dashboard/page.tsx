@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { AppHeader } from "@/components/app-header";
-import { getPortalSession } from "@/lib/auth";
 import { dashboardData } from "@/lib/dashboard";
+import { requirePortalSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
@@ -24,15 +23,12 @@ function formatExpiry(expiresAt: Date): string {
 }
 
 export default async function Dashboard() {
-  const session = await getPortalSession();
-  if (!session) redirect("/");
+  const session = await requirePortalSession();
   const data = await dashboardData(session);
   if (!data) redirect("/auth/error?error=SessionRequired");
-  const { portal, user, tokens, scopes } = data;
+  const { portal, user, tokens, scopes, lastDeal } = data;
   return (
-    <div className="min-h-dvh">
-      <AppHeader userName={user.name} current="/dashboard" />
-      <main className="mx-auto max-w-5xl px-6 py-10">
+    <>
         <h1 className="text-2xl font-bold tracking-tight">Welcome, {user.name}</h1>
         <p className="mt-1 text-slate-600">
           Connected to <span className="font-medium text-slate-900">{portal.domain}</span>
@@ -81,8 +77,15 @@ export default async function Dashboard() {
               <Field label="Access token expires">{tokens ? formatExpiry(tokens.expiresAt) : "no token stored"}</Field>
             </dl>
           </section>
+          <section aria-labelledby="events-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm lg:col-span-2">
+            <h2 id="events-h" className="font-semibold">From Bitrix24&apos;s events</h2>
+            <dl className="mt-2 divide-y divide-slate-100">
+              <Field label="Last deal added">
+                {lastDeal === "unknown" ? "unknown (Bitrix24 could not be asked just now)" : lastDeal ? `#${lastDeal.id} ${lastDeal.title}` : "none yet: create a deal in Bitrix24 or on the Deals page"}
+              </Field>
+            </dl>
+          </section>
         </div>
-      </main>
-    </div>
+    </>
   );
 }

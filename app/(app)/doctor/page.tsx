@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
-import { AppHeader } from "@/components/app-header";
-import { getPortalSession } from "@/lib/auth";
 import { SignInAgainButton } from "@/components/sign-in-again";
-import { doctorReport, type TokenCheck } from "@/lib/bitrix24/lifecycle/doctor";
-import { sessionPortalOrigin } from "@/lib/bitrix24/lifecycle/frame";
+import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
+import { requirePortalSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Install doctor" };
 export const dynamic = "force-dynamic";
@@ -39,17 +37,14 @@ function Token({ t }: { t: TokenCheck }) {
 
 /** Admin-only view of the installation's health (lib/bitrix24/lifecycle/doctor.ts). */
 export default async function DoctorPage() {
-  const session = await getPortalSession();
-  if (!session) redirect("/");
+  const session = await requirePortalSession();
   if (!session.isAdmin) forbidden();
   const report = await doctorReport(session);
   if (!report) redirect("/auth/error?error=SessionRequired");
   const { portal, appInfo, scopes, events, tokens, problems } = report;
   const portalRef = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
   return (
-    <div className="min-h-dvh">
-      <AppHeader userName={session.name} current="/doctor" />
-      <main className="mx-auto max-w-5xl space-y-6 px-6 py-10">
+    <div className="space-y-6">
         <h1 className="text-2xl font-bold tracking-tight">Install doctor</h1>
         <section aria-labelledby="problems-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
           <h2 id="problems-h" className="font-semibold">{problems.length ? `${problems.length} problem(s) found` : "No problems found"}</h2>
@@ -96,7 +91,6 @@ export default async function DoctorPage() {
             ))}
           </Section>
         </div>
-      </main>
     </div>
   );
 }

@@ -1,0 +1,11 @@
+/**
+ * Shown inside the signed-in layout while the dashboard's server work (database, Bitrix24) runs. Not at the group
+ * level on purpose: a loading boundary streams the page, so the doctor's forbidden() could no longer answer 403.
+ */
+export default function Loading() {
+  return (
+    <p role="status" className="text-slate-500">
+      Loading…
+    </p>
+  );
+}

@@ -1,0 +1,22 @@
+import manifest from "@/bitrix24.app";
+import { AppHeader } from "@/components/app-header";
+import { PortalProvider } from "@/components/portal-context";
+import { sessionPortalOrigin } from "@/lib/bitrix24";
+import { requirePortalSession } from "@/lib/session";
+
+/** Signed-in pages depend on the request's session: never prerendered at build time, which has no secrets. */
+export const dynamic = "force-dynamic";
+
+/** Every signed-in page: one session guard, one header with the manifest's navigation, one container. */
+export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
+  const session = await requirePortalSession();
+  const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
+  return (
+    <PortalProvider portal={portal}>
+      <div className="min-h-dvh">
+        <AppHeader userName={session.name} pages={manifest.pages} />
+        <main className="mx-auto max-w-5xl px-6 py-10">{children}</main>
+      </div>
+    </PortalProvider>
+  );
+}

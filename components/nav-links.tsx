@@ -1,0 +1,23 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { NavPage } from "@/lib/bitrix24/manifest";
+
+/** The manifest's pages (bitrix24.app.ts `pages`), the current one marked. */
+export function NavLinks({ pages }: { pages: readonly NavPage[] }) {
+  const path = usePathname();
+  return (
+    <nav aria-label="Main" className="flex gap-1">
+      {pages.map((item) => (
+        <Link
+          key={item.href}
+          href={item.href}
+          aria-current={item.href === path ? "page" : undefined}
+          className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
+        >
+          {item.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
