@@ -1,5 +1,5 @@
 /**
- * A tiny client for the portal's frame bridge (bitrix24-protocol.md §5.2), instead of loading BX24.js from a CDN.
+ * A tiny client for the portal's frame bridge (https://apidocs.bitrix24.com/sdk/bx24-js-sdk/index.html), instead of loading BX24.js from a CDN.
  * Child → parent: "command:jsonParams:callbackId:APP_SID" posted to the portal's origin only; the parent answers
  * "callbackId:jsonResult". The iframe's window.name is "DOMAIN|PROTOCOL|APP_SID" (set by the portal).
  */

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { describe, expect, it } from "vitest";
 import { authCookies } from "./auth-cookies";
 
-/** security-reliability §7 item 10: auth cookies that survive the portal's third-party iframe. */
+/** auth cookies that survive the portal's third-party iframe. */
 describe("authCookies", () => {
   it("over https: every cookie is __Host-, Secure, HttpOnly, SameSite=None, Partitioned, Path=/", () => {
     const cookies = authCookies("https://app.example.com");

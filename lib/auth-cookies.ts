@@ -8,7 +8,7 @@ import type { CookiesOptions } from "next-auth";
  * frame handlers (lib/bitrix24/lifecycle/frame.ts) and proxy.ts know the session cookie's name without guessing.
  *
  * Partitioned cookies set inside portal A's frame are invisible at top level and in portal B's frame, so an OAuth
- * round-trip must finish in the context it started in (security-reliability §2.3).
+ * round-trip must finish in the context it started in.
  */
 export function authCookies(nextAuthUrl: string): CookiesOptions {
   const secure = new URL(nextAuthUrl).protocol === "https:";

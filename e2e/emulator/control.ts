@@ -140,7 +140,7 @@ export class EmulatorControl {
 
   /**
    * `paymentRequired: false` after `true` is a payment: the core fires ONAPPPAYMENT to bound handlers (no tokens, no
-   * application_token, bitrix24-protocol.md §6.4) and the deliveries are awaited and returned.
+   * application_token, https://apidocs.bitrix24.com/api-reference/common/events/on-app-update.html) and the deliveries are awaited and returned.
    */
   async setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }): Promise<PortalInfo & { deliveries: DeliveryResult[] }> {
     const p = this.state.portal(memberId);

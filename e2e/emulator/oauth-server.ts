@@ -9,7 +9,7 @@ function oauthError(status: number, error: string, description?: string): Reply 
   return json(status, description ? { error, error_description: description } : { error });
 }
 
-/** Fields of §4.1/§4.2; `domain` is the OAuth host, the portal comes from `client_endpoint`. */
+/** Fields of the code exchange and refresh answers (https://apidocs.bitrix24.com/settings/oauth/index.html); `domain` is the OAuth host, the portal comes from `client_endpoint`. */
 export function tokenResponse(state: EmulatorState, pair: TokenPair): Record<string, unknown> {
   const portal = state.portal(pair.memberId);
   return {
@@ -65,7 +65,7 @@ export function tokenEndpoint(state: EmulatorState, req: Incoming): Reply {
   return json(200, tokenResponse(state, result.pair));
 }
 
-/** Not documented by Bitrix (§3.2); offered for convenience: forwards to the only portal, or lists them. */
+/** Not documented by Bitrix (https://apidocs.bitrix24.com/settings/oauth/index.html); offered for convenience: forwards to the only portal, or lists them. */
 function authorizeForward(state: EmulatorState, req: Incoming): Reply {
   const portals = [...state.portals.values()];
   if (portals.length === 1 && portals[0]) return redirect(`${portals[0].url}/oauth/authorize/${req.url.search}`);

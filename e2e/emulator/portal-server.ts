@@ -6,7 +6,7 @@ import { handlePortalRest } from "./rest/handler";
 import { str } from "./rest/params";
 import type { EmulatorState, PortalState } from "./state";
 
-/** §3.1: an error page and no redirect when the client is unknown or the app is not installed here. */
+/** (https://apidocs.bitrix24.com/settings/oauth/index.html) an error page and no redirect when the client is unknown or the app is not installed here. */
 function authorizeCheck(state: EmulatorState, portal: PortalState, clientId: string | undefined): Reply | null {
   if (portal.deleted) return errorPage(403, "Portal was deleted", "This Bitrix24 portal no longer exists.");
   if (!clientId) return errorPage(400, "Authorization error", "The client_id parameter is required.");
@@ -64,7 +64,7 @@ function indexPage(state: EmulatorState, portal: PortalState): Reply {
 
 /**
  * One handler per listening port. After a rename the old port keeps answering every request with a 302 to the
- * same path on the portal's current host (§8.8); `member_id` never changes.
+ * same path on the portal's current host (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/change-domen.html); `member_id` never changes.
  */
 export function portalHandler(state: EmulatorState, portal: PortalState, port: number): Handler {
   return async (req) => {

@@ -4,7 +4,7 @@ import { DoctorPage } from "../pages/doctor";
 import { PortalAppPage } from "../pages/portal-app";
 
 /**
- * Marketplace install inside the portal (bitrix24-protocol.md §5–§6.1), in Chromium against the emulator's portal page:
+ * Marketplace install inside the portal (https://apidocs.bitrix24.com/settings/app-installation/index.html, https://apidocs.bitrix24.com/settings/app-installation/installation-finish.html), in Chromium against the emulator's portal page:
  * iframe + auto-submitted POST → our installer binds events → installFinish through the frame bridge → the
  * portal reloads the frame with the app URL → our dashboard inside the iframe.
  *

@@ -2,7 +2,7 @@ import { e2e, expect, test } from "../fixtures";
 import { callProxy, sessionCookie } from "../proxy-caller";
 
 /**
- * Framework-level defences (security-reliability §7 B 12–14, 16): authorization lives in each handler, so
+ * Framework-level defences: authorization lives in each handler, so
  * middleware-bypass headers change nothing; forwarded hosts do not move our URLs; garbage credentials are a 401,
  * never a crash; every response carries the security headers.
  */

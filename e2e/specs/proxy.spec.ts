@@ -1,7 +1,7 @@
 import { e2e, expect, test } from "../fixtures";
 import { callProxy, sessionCookie } from "../proxy-caller";
 
-/** security-reliability §7 section C (items 17–21, 24): the REST proxy and tenant isolation. */
+/** The REST proxy and tenant isolation. */
 test.describe("REST proxy", () => {
   test("refuses calls without a session", async ({ emulator }) => {
     const since = await emulator.lastSeq();

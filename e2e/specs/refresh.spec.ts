@@ -4,7 +4,7 @@ import { startInstances, type Instances } from "../instances";
 import { callProxy, sessionCookie } from "../proxy-caller";
 
 /**
- * Tokens that are never lost (security-reliability §7 F): concurrent refresh across instances, OAuth failures,
+ * Tokens that are never lost: concurrent refresh across instances, OAuth failures,
  * a lost refresh response. PostgreSQL runs three app processes sharing one database; SQLite runs one.
  */
 const INSTANCES = e2e.flavour === "postgres" ? 3 : 1;

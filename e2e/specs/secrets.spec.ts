@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { e2e, expect, test } from "../fixtures";
 
 /**
- * Canary secrets (security-reliability §7 items 11 and 34): the emulator's live token values, the client secret
+ * Canary secrets: the emulator's live token values, the client secret
  * and the NextAuth secret must not appear in any cookie, page, /api/auth/session answer, log line or URL.
  */
 test("no token or secret reaches cookies, pages, the session API, logs or URLs", async ({ page, signIn, emulator, db }) => {

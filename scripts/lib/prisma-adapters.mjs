@@ -1,5 +1,5 @@
 // Driver-adapter factories for the wasm schema engine, with the workarounds for Prisma 7.10.0 adapter bugs
-// (docs: /work/shared/docs/stack-recipe.md §5). Each one is needed by a specific engine code path; remove a
+// (see prisma/README.md). Each one is needed by a specific engine code path; remove a
 // workaround only after `npx vitest run scripts` and `npm run db:check` pass without it.
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Parent side of the BX24 postMessage protocol (§5.2), as plain browser JS. Messages are
+ * Parent side of the BX24 postMessage protocol (https://apidocs.bitrix24.com/sdk/bx24-js-sdk/index.html), as plain browser JS. Messages are
  * "command:jsonParams:callbackId:APP_SID" (params may contain ':'), or the newer object form; replies are
  * "callbackId:jsonResult" sent to the app origin only.
  */

@@ -8,7 +8,7 @@ export const KNOWN_EVENTS = [
   "ONCRMCONTACTADD", "ONCRMCONTACTUPDATE", "ONCRMCOMPANYADD", "ONUSERADD", "ONTASKADD", "ONTASKUPDATE",
 ];
 
-/** Events whose `auth` has only the portal's address and member_id: no tokens, no application_token (§6.4). */
+/** Events whose `auth` has only the portal's address and member_id: no tokens, no application_token (https://apidocs.bitrix24.com/api-reference/common/events/on-app-update.html). */
 const ANONYMOUS = new Set(["ONAPPPAYMENT"]);
 /** Events that carry a refresh token (core registers them with sendRefreshToken). */
 const WITH_REFRESH = new Set(["ONAPPINSTALL", "ONAPPUPDATE", "ONAPPTEST", "ONOFFLINEEVENT"]);

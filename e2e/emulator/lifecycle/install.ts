@@ -7,7 +7,7 @@ export class LifecycleError extends Error {}
 const LANGUAGE_ID = "en";
 
 /**
- * Install (§6.1/§6.2): every install gets a new application_token. A UI app stays "not fully installed" until
+ * Install (https://apidocs.bitrix24.com/settings/app-installation/installation-finish.html, https://apidocs.bitrix24.com/api-reference/common/events/on-app-install.html): every install gets a new application_token. A UI app stays "not fully installed" until
  * its installer calls installFinish; a no-UI app is installed at once and receives ONAPPINSTALL with tokens of
  * the installing admin, refresh token included.
  */
@@ -60,7 +60,7 @@ export async function update(state: EmulatorState, portal: PortalState, opts: { 
 }
 
 /**
- * Uninstall (§6.4): API access is revoked before ONAPPUNINSTALL goes out, and the event carries no tokens, only
+ * Uninstall (https://apidocs.bitrix24.com/api-reference/common/events/on-app-uninstall.html): API access is revoked before ONAPPUNINSTALL goes out, and the event carries no tokens, only
  * the application_token of the removed installation. Options survive unless `clean`.
  */
 export async function uninstall(state: EmulatorState, portal: PortalState, clean: boolean): Promise<DeliveryResult[]> {

@@ -14,7 +14,7 @@ function safeJson(v: unknown): string {
 }
 
 /**
- * The portal page that hosts the app (§5.1): an iframe named `DOMAIN|PROTOCOL|APP_SID` and a hidden form
+ * The portal page that hosts the app (https://apidocs.bitrix24.com/settings/oauth/simple-way.html): an iframe named `DOMAIN|PROTOCOL|APP_SID` and a hidden form
  * auto-submitted into it, aimed at the installer until install is finished (admins only), then at the handler.
  */
 export function launcherPage(state: EmulatorState, portal: PortalState, req: Incoming): Reply {

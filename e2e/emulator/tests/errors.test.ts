@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-describe("REST errors (§9.2 with the corrected statuses)", () => {
+describe("REST errors (https://apidocs.bitrix24.com/settings/how-to-call-rest-api/general-principles.html) with the corrected statuses", () => {
   it("NO_AUTH_FOUND without a token", async () => {
     const res = await http(`${url}/rest/profile`);
     expect(res.status).toBe(401);

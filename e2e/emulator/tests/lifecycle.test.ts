@@ -21,7 +21,7 @@ function frameFields(page: string): Record<string, string> {
   return Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
 }
 
-describe("app launcher page (§5.1, §5.2)", () => {
+describe("app launcher page (https://apidocs.bitrix24.com/settings/oauth/simple-way.html, https://apidocs.bitrix24.com/sdk/bx24-js-sdk/index.html)", () => {
   it("frames the handler and auto-submits the documented POST", async () => {
     const p = emu.portals[0]!;
     const res = await http(`${p.url}/marketplace/app/`);
@@ -61,7 +61,7 @@ describe("app launcher page (§5.1, §5.2)", () => {
   });
 });
 
-describe("install with UI (§6.1)", () => {
+describe("install with UI (https://apidocs.bitrix24.com/settings/app-installation/installation-finish.html)", () => {
   it("installs with a new application_token, shows the installer, holds events until installFinish", async () => {
     const p = emu.portals[1]!;
     const first = await emu.control.install(p.memberId);
@@ -98,7 +98,7 @@ describe("install with UI (§6.1)", () => {
   });
 });
 
-describe("install without UI (§6.2)", () => {
+describe("install without UI (https://apidocs.bitrix24.com/api-reference/common/events/on-app-install.html)", () => {
   it("POSTs ONAPPINSTALL form-encoded with working tokens", async () => {
     const extra = await emu.control.addPortal({ installed: false });
     const r = await emu.control.install(extra.memberId, { noUi: true });

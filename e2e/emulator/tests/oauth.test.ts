@@ -87,7 +87,7 @@ describe("OAuth token endpoint", () => {
     expect(noGrant.body.error).toBe("invalid_request");
   });
 
-  it("answers app.info on the OAuth server's REST endpoint (§4.5)", async () => {
+  it("answers app.info on the OAuth server's REST endpoint (https://apidocs.bitrix24.com/settings/oauth/simple-way.html)", async () => {
     const t = await signIn(emu);
     const res = await http(`${emu.oauthUrl}/rest/app.info?auth=${t.access_token}`);
     expect(res.status).toBe(200);

@@ -27,7 +27,7 @@ describe("event.get / event.unbind", () => {
   });
 });
 
-describe("offline events (§7.4)", () => {
+describe("offline events (https://apidocs.bitrix24.com/api-reference/events/offline-events.html)", () => {
   it("queues one record per object and hands it out with clear=1", async () => {
     expect((await rest(url, "event.bind", admin.access_token, { event: "ONCRMDEALUPDATE", event_type: "offline" })).body.result).toBe(true);
     await rest(url, "event.bind", admin.access_token, { event: "ONOFFLINEEVENT", handler: `${app.url}/offline` });

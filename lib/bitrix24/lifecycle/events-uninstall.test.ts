@@ -4,8 +4,7 @@ import { installNoUi, snapshot, startHarness, withAuth, type Harness } from "@/t
 import type * as Index from "../clients";
 
 /**
- * ONAPPUNINSTALL, ordinary events and portal status through a real emulator (security-reliability §7 D items 25
- * and 29, §7 F item 41): only the stored application_token authenticates; a processed uninstall replays as a
+ * ONAPPUNINSTALL, ordinary events and portal status through a real emulator: only the stored application_token authenticates; a processed uninstall replays as a
  * no-op, a reinstall kills old captures, and a portal that is not active fails fast without network traffic.
  */
 let h: Harness;

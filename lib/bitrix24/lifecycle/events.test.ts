@@ -8,7 +8,7 @@ import type * as Install from "./install";
 import type * as TokenStore from "../store/token-store";
 
 /**
- * Install-side deliveries through a real emulator (security-reliability §7 D items 26–28): ONAPPINSTALL and
+ * Install-side deliveries through a real emulator: ONAPPINSTALL and
  * ONAPPUPDATE are stored only after the OAuth server vouches for the token, posted endpoints are never called,
  * and duplicate deliveries converge on one row with one consistent pair.
  */

@@ -15,7 +15,7 @@ import { safeEqual } from "../oauth/state";
 import { verifyAccessToken } from "../oauth/verify";
 
 /**
- * Bitrix24's event deliveries (POST /api/b24/events; protocol §6.2, §6.4, §7). Nothing in a delivery is trusted
+ * Bitrix24's event deliveries (POST /api/b24/events; https://apidocs.bitrix24.com/api-reference/events/index.html). Nothing in a delivery is trusted
  * on its own word:
  * - ONAPPINSTALL / ONAPPUPDATE carry tokens: the pinned OAuth server must vouch for `auth[access_token]` and report
  *   the same member_id; the stored endpoint is the one it reports (a posted client_endpoint/server_endpoint is

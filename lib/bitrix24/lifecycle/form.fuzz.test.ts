@@ -3,7 +3,7 @@ import { encodeBracket } from "@/e2e/emulator/form";
 import { installNoUi, snapshot, startHarness, type Harness } from "@/test/event-harness";
 
 /**
- * Item 30 of security-reliability §7: seeded hostile form bodies through the real route handler (app/api/b24/events
+ * Seeded hostile form bodies through the real route handler (app/api/b24/events
  * route's POST, called with a Request). Every one must be answered 4xx, quickly, without throwing, without touching
  * the database, and without reaching Object.prototype. The seed is fixed so a failure replays exactly; FUZZ_SEED
  * overrides it for exploration.

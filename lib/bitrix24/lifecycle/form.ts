@@ -3,7 +3,7 @@ import { B24Error } from "@/lib/errors";
 /**
  * The one parser for form bodies Bitrix24 posts to the app (event deliveries, install callbacks):
  * `application/x-www-form-urlencoded` with PHP bracket keys (`auth[member_id]=…`, `data[FIELDS][ID]=7`).
- * Written for hostile input rather than convenience (security-reliability.md §3.9):
+ * Written for hostile input rather than convenience:
  *
  * - body ≤ FORM_LIMITS.bytes (413), content type exactly urlencoded, charset absent or UTF-8 (415);
  * - bytes must be valid UTF-8 and every `%` must start a valid escape of valid UTF-8 (400);

@@ -9,13 +9,13 @@ import { verifyAccessToken, type VerifiedToken } from "../oauth/verify";
 import { readLimited } from "./form";
 
 /**
- * The portal's form POST to the app and install URLs (bitrix24-protocol.md §5.1), read and then checked. Anyone
+ * The portal's form POST to the app and install URLs (https://apidocs.bitrix24.com/settings/oauth/simple-way.html), read and then checked. Anyone
  * can forge this POST, so every field is untrusted: AUTH_ID becomes trusted only when Bitrix24's OAuth server
  * (pinned, never the posted DOMAIN or SERVER_ENDPOINT) says whose it is, and the posted DOMAIN and member_id must
- * then name that same portal (security-reliability §3.8).
+ * then name that same portal.
  */
 export const MAX_FRAME_BODY_BYTES = 32 * 1024;
-/** Keys whose duplicates would make "which one wins?" a question an attacker gets to answer (§3.9). */
+/** Keys whose duplicates would make "which one wins?" a question an attacker gets to answer (https://apidocs.bitrix24.com/settings/oauth/index.html). */
 const SINGLE_KEYS = ["AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "member_id", "APPLICATION_TOKEN", "DOMAIN", "APP_SID"];
 const DEFAULT_EXPIRES_SEC = 3600;
 

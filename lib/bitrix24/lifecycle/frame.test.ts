@@ -9,7 +9,7 @@ import type * as Frame from "./frame";
 import type * as Index from "../clients";
 
 /**
- * The app and install URLs against the emulator's real launcher form (security-reliability §3.8): forged posts,
+ * The app and install URLs against the emulator's real launcher form: forged posts,
  * posted hosts that must never be called, application_token checks, admin-only install, and the session claims.
  */
 const APP = { clientId: "local.frame.test", clientSecret: "frame-test-secret-0123456789" };

@@ -14,7 +14,7 @@ import { findPortal } from "../store/portals";
 import { loadHealth } from "../store/token-store";
 
 /**
- * The app URL and the install URL (bitrix24-protocol.md §5.1, §6.1): what the portal's frame POSTs to. Each starts a
+ * The app URL and the install URL (https://apidocs.bitrix24.com/settings/oauth/simple-way.html, https://apidocs.bitrix24.com/settings/app-installation/installation-finish.html): what the portal's frame POSTs to. Each starts a
  * NEW app session for the person the OAuth server vouched for (never reusing the browser's previous session, which
  * may belong to another portal or user) and answers only to that portal's frame (CSP frame-ancestors).
  */

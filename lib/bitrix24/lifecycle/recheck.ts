@@ -9,7 +9,7 @@ import { DbTokenSource } from "../tokens/refresh";
 
 /**
  * The way out of `blocked` without a reinstall: ask Bitrix24 again. ONAPPPAYMENT carries no application_token
- * (bitrix24-extensions.md §5.2), so the delivery itself proves nothing; it only prompts this re-check, which asks
+ * (https://apidocs.bitrix24.com/api-reference/common/events/on-app-payment.html), so the delivery itself proves nothing; it only prompts this re-check, which asks
  * the portal's own `app.info` with the installer's stored pair. Only Bitrix24's answer moves the portal.
  */
 export type RecheckOutcome = "active" | "blocked" | "not_blocked" | "no_installer" | "throttled" | "failed";

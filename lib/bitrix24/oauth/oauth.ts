@@ -8,7 +8,7 @@ import { b24Fetch, errorOf, type B24Response } from "../transport/http";
 /**
  * Bitrix24's token endpoint, read top-down: request builder → response checker → typed result.
  * Docs show GET with the secret in the query; we POST a form body instead (accepted by the OAuth server, see
- * shared/docs/bitrix24-protocol.md §4.1) so client_secret, codes and refresh tokens never land in access logs.
+ * https://apidocs.bitrix24.com/settings/oauth/index.html) so client_secret, codes and refresh tokens never land in access logs.
  */
 export type TokenGrant =
   | { grant: "authorization_code"; code: string }

@@ -3,8 +3,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 /**
  * Binds the portal a person chose to next-auth's `state`, without another cookie: the state sent to the portal
  * is `<next-auth state>.<portal host>.<mac>`. Bitrix24 echoes `state` unchanged, so at the callback we learn which
- * portal the flow was started for, and a `domain` or token response for any other portal is refused
- * (authorization-code injection, shared/docs/security-reliability.md §1.2).
+ * portal the flow was started for, and a `domain` or token response for any other portal is refused (this is what
+ * stops authorization-code injection: a code issued for one portal replayed into a flow started for another).
  */
 const MAC_BYTES = 16;
 

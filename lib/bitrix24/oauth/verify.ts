@@ -7,7 +7,7 @@ import { b24Fetch, errorOf } from "../transport/http";
 
 /**
  * Asks Bitrix24's OAuth server (pinned, never a host from the request) who an access token belongs to, via its
- * `app.info` (shared/docs/bitrix24-protocol.md §4.5). This is the only way a token posted by a browser frame
+ * `app.info` (https://apidocs.bitrix24.com/settings/oauth/simple-way.html). This is the only way a token posted by a browser frame
  * (AUTH_ID) or an event (auth[access_token]) becomes trusted; the posted DOMAIN, member_id, client_endpoint and
  * server_endpoint are never used before this answer confirms them. The token travels in the POST body.
  */

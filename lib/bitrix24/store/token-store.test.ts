@@ -9,7 +9,7 @@ import type * as TokenStore from "./token-store";
 
 /**
  * Token rows in a real (temporary SQLite) database: nothing stored in plaintext, rotation to a new key, and rows
- * whose ciphertexts were swapped between tenants fail closed (security-reliability §7 items 31–33).
+ * whose ciphertexts were swapped between tenants fail closed.
  */
 const k1 = { kid: "k1", key: randomBytes(32) };
 const k2 = { kid: "k2", key: randomBytes(32) };

@@ -10,7 +10,7 @@ import type * as TokenStore from "../store/token-store";
 
 /**
  * The database-backed token source against a scriptable OAuth server: race-aware invalid_grant, expired leases,
- * untrusted OAuth answers and blocked portals (security-reliability §7 items 23, 36, 37, 41).
+ * untrusted OAuth answers and blocked portals.
  */
 const MEMBER = "cccc0000cccc0000cccc0000cccc0000";
 const owner = { memberId: MEMBER, kind: "user" as const, bitrixUserId: 7 };

@@ -3,8 +3,7 @@ import { classifyRest } from "./classify";
 import type { Params } from "./methods";
 
 /**
- * Every row of a list method, each exactly once, in as few HTTP requests as Bitrix24 allows (protocol §8.4, §8.5;
- * b24restdocs settings/performance/huge-data.md): ID keyset paging with `start=-1` (no COUNT), fifty pages chained
+ * Every row of a list method, each exactly once, in as few HTTP requests as Bitrix24 allows (https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html, https://apidocs.bitrix24.com/settings/how-to-call-rest-api/batch.html): ID keyset paging with `start=-1` (no COUNT), fifty pages chained
  * inside one `batch`. Page k filters `>ID` on the last row of page k-1 through a `$result[c{k-1}][49][ID]` reference,
  * which the portal resolves after running page k-1, so one request reads up to 2,500 rows.
  *

@@ -2,7 +2,7 @@ import { B24Error } from "@/lib/errors";
 
 /**
  * Method names and batch commands, the two places where request data becomes part of a Bitrix24 URL or of a
- * command the portal runs with our token. Everything here rejects rather than repairs (security-reliability §3.4).
+ * command the portal runs with our token. Everything here rejects rather than repairs.
  */
 
 /** No `u` flag: with it, `i` folds `ſ` to `s` and `K` (Kelvin) to `k`, letting non-ASCII names through. */

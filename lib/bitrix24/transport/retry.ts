@@ -1,7 +1,7 @@
 import type { B24Error } from "@/lib/errors";
 
 /**
- * When to repeat a failed REST request (security-reliability §5.3, protocol §9.2). Pure: time and randomness come
+ * When to repeat a failed REST request. Pure: time and randomness come
  * in as options, so every branch is testable without waiting.
  *
  * - 503 QUERY_LIMIT_EXCEEDED is refused before the method runs, so any method may be repeated.

@@ -52,7 +52,7 @@ function portalAppInfo(ctx: RestContext): Record<string, unknown> {
   };
 }
 
-/** The OAuth server's app.info (§4.5): what an app uses to check that a frame/event token is genuine. */
+/** The OAuth server's app.info (https://apidocs.bitrix24.com/settings/oauth/simple-way.html): what an app uses to check that a frame/event token is genuine. */
 export function oauthAppInfo(ctx: RestContext): Record<string, unknown> {
   const s = ctx.state;
   return {
