@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { b24Call, B24CallError, useInvalidate } from "@/components/b24-client";
 import { EntityList } from "@/components/entity-list";
+import { FormFooter } from "@/components/form-footer";
 import { usePortal } from "@/components/portal-context";
 import { SignInAgainButton } from "@/components/sign-in-again";
 
@@ -86,14 +87,7 @@ function CreateDeal() {
             </select>
           </div>
         </div>
-        <button type="submit" disabled={pending} className="w-full rounded-lg bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
-          {pending ? "Creating…" : "Create deal"}
-        </button>
-        {message ? (
-          <p role={message.ok ? "status" : "alert"} className={message.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
-            {message.text}
-          </p>
-        ) : null}
+        <FormFooter pending={pending} label="Create deal" pendingLabel="Creating…" message={message} />
         {message?.reauth ? <SignInAgainButton portal={portal} /> : null}
       </form>
     </section>

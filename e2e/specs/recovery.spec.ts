@@ -1,3 +1,5 @@
+import type { Page } from "@playwright/test";
+import type { DbProbe } from "../db-probe";
 import { e2e, expect, test } from "../fixtures";
 import type { EmulatorApi } from "../emulator-api";
 import { DealsPage } from "../pages/deals";
@@ -63,11 +65,7 @@ test("a revoked user token: the deals page offers Sign in again, which brings th
 });
 
 test("inside the portal's frame the way back is Open the app again: the portal reloads with fresh tokens", async ({ page, emulator, db }) => {
-  const portal = await emulator.addPortal({ installed: false });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
+  const { portal, app } = await installedInFrame(emulator, page);
   await app.open(portal.url, 2);
   await app.expectDashboard("Maria Ivanova", portal.host);
 
@@ -88,19 +86,31 @@ test("inside the portal's frame the way back is Open the app again: the portal r
   expect((await db.pair(portal.memberId, 2))!.refreshToken).not.toBe(dead!.refreshToken);
 });
 
-test("a dead installer pair: a non-admin's open does not heal it, an administrator's open does, and background calls work again", async ({ page, emulator, db }) => {
+/** A new portal with the app installed through the portal's frame by the administrator (installFinish). */
+async function installedInFrame(emulator: EmulatorApi, page: Page) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId);
   const app = new PortalAppPage(page);
   await app.open(portal.url);
   await app.expectInstallFinished();
   await app.expectDashboard("Ivan Petrov", portal.host);
+  return { portal, app };
+}
 
-  const installer = await db.pair(portal.memberId, 1, "portal");
+/** Bitrix24 refuses the installer's refresh token; the doctor's next question with that pair finds it dead. */
+async function killInstallerPair(emulator: EmulatorApi, db: DbProbe, page: Page, memberId: string) {
+  const installer = await db.pair(memberId, 1, "portal");
   await emulator.revokeRefreshTokens({ refresh: installer!.refreshToken });
   await emulator.expireTokens();
-  // The doctor asks Bitrix24 with the installer's pair: the refresh is refused and the pair is dead.
   await page.goto(`${e2e.appUrl}/doctor`);
+  await expect.poll(async () => (await db.pair(memberId, 1, "portal"))?.status).toBe("needs_reauth");
+  return installer!;
+}
+
+test("a dead installer pair: a non-admin's open does not heal it, an administrator's open does, and background calls work again", async ({ page, emulator, db }) => {
+  const { portal, app } = await installedInFrame(emulator, page);
+  // The doctor asks Bitrix24 with the installer's pair: the refresh is refused and the pair is dead.
+  const installer = await killInstallerPair(emulator, db, page, portal.memberId);
   const doctor = new DoctorPage(page);
   await expect(doctor.problems().filter({ hasText: "no longer accepts the installer's connection" })).toContainText("Open the app from Bitrix24 as an administrator");
   expect((await db.pair(portal.memberId, 1, "portal"))!.status).toBe("needs_reauth");
@@ -113,7 +123,7 @@ test("a dead installer pair: a non-admin's open does not heal it, an administrat
   await app.open(portal.url, 1);
   await app.expectDashboard("Ivan Petrov", portal.host);
   const healed = await db.pair(portal.memberId, 1, "portal");
-  expect(healed).toMatchObject({ status: "active", version: installer!.version + 1 });
+  expect(healed).toMatchObject({ status: "active", version: installer.version + 1 });
 
   const since = await emulator.lastSeq();
   await app.doctorLink().click();
@@ -127,17 +137,8 @@ test("a dead installer pair: a non-admin's open does not heal it, an administrat
 });
 
 test("a dead installer pair: a reinstall in the frame binds the events and finishes the install", async ({ page, emulator, db }) => {
-  const portal = await emulator.addPortal({ installed: false });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
-  await app.expectDashboard("Ivan Petrov", portal.host);
-  const installer = await db.pair(portal.memberId, 1, "portal");
-  await emulator.revokeRefreshTokens({ refresh: installer!.refreshToken });
-  await emulator.expireTokens();
-  await page.goto(`${e2e.appUrl}/doctor`);
-  await expect.poll(async () => (await db.pair(portal.memberId, 1, "portal"))?.status).toBe("needs_reauth");
+  const { portal, app } = await installedInFrame(emulator, page);
+  await killInstallerPair(emulator, db, page, portal.memberId);
 
   const { applicationToken } = await emulator.install(portal.memberId);
   const since = await emulator.lastSeq();

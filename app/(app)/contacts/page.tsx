@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { b24Call, B24CallError, useInvalidate } from "@/components/b24-client";
 import { EntityList } from "@/components/entity-list";
+import { FormFooter } from "@/components/form-footer";
 
 /**
  * A page on another CRM entity, built the way the README's "Build your app on it" describes: this file plus one line
@@ -78,14 +79,7 @@ function AddContact() {
           E-mail
           <input name="email" type="email" className={field} autoComplete="off" />
         </label>
-        <button type="submit" disabled={pending} className="w-full rounded-lg bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
-          {pending ? "Adding…" : "Add contact"}
-        </button>
-        {message ? (
-          <p role={message.ok ? "status" : "alert"} className={message.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
-            {message.text}
-          </p>
-        ) : null}
+        <FormFooter pending={pending} label="Add contact" pendingLabel="Adding…" message={message} />
       </form>
     </section>
   );
