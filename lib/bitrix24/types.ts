@@ -47,3 +47,26 @@ export interface ListParams<Row> {
 export interface AddParams<Row> {
   fields: Partial<Omit<Row, "ID">>;
 }
+
+export interface Company {
+  ID: string;
+  TITLE: string;
+  COMPANY_TYPE: string | null;
+  INDUSTRY: string | null;
+  EMAIL?: MultiField[];
+  PHONE?: MultiField[];
+  DATE_CREATE: string | null;
+}
+
+export interface Lead {
+  ID: string;
+  TITLE: string;
+  NAME: string | null;
+  LAST_NAME: string | null;
+  STATUS_ID: string | null;
+  OPPORTUNITY: string | null;
+  CURRENCY_ID: string | null;
+  EMAIL?: MultiField[];
+  PHONE?: MultiField[];
+  DATE_CREATE: string | null;
+}
