@@ -22,6 +22,11 @@ export function eventHandler(event: string): EventHandler | undefined {
   return Object.hasOwn(manifest.events, event) ? manifest.events[event] : undefined;
 }
 
+/** Placement codes the manifest declares (bound at install by the placements work; the doctor checks them). */
+export function declaredPlacements(): string[] {
+  return Object.keys(manifest.placements).map((p) => p.toUpperCase());
+}
+
 /** Methods pages may call through the proxy: the manifest's, intersected with B24_PROXY_METHODS when that is set. */
 export function proxyMethods(): string[] {
   const declared = Object.keys(manifest.methods);

@@ -3,7 +3,9 @@ import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
-import { boundEvents, requiredScopes } from "../registry";
+import { boundEvents, declaredPlacements, requiredScopes } from "../registry";
+
+const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get" };
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
@@ -98,12 +100,16 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   const usePortalPair = portalOwner !== null && tokens[0]!.present && tokens[0]!.status === "active";
   const b24 = usePortalPair ? clientFor(portalOwner) : userClient(session);
   let appInfo: DoctorReport["appInfo"] = null;
-  // As the OAuth server reported them when the install or the last frame open was verified.
-  const granted = portal.scope.split(/[,\s]+/).filter(Boolean);
+  // The portal's own answer (`scope`) when it gives one; else as the OAuth server reported them at the last verification.
+  let granted = portal.scope.split(/[,\s]+/).filter(Boolean);
   let bound: string[] = [];
+  let placed: string[] | null = null;
+  const placements = declaredPlacements();
   if (portal.status === "active") {
     try {
-      const out = await b24.batch({ info: "app.info", events: "event.get" });
+      const out = await b24.batch({ info: "app.info", events: "event.get", scope: "scope", ...(placements.length ? { placements: "placement.get" } : {}) });
+      if (Array.isArray(out.result.scope)) granted = (out.result.scope as unknown[]).map(String);
+      if (Array.isArray(out.result.placements)) placed = (out.result.placements as Array<{ placement?: unknown }>).map((p) => String(p.placement).toUpperCase());
       const info = out.result.info as AppInfoResult | undefined;
       if (info) appInfo = { installed: info.INSTALLED === true, status: info.STATUS ?? null, paymentExpired: info.PAYMENT_EXPIRED === "Y", license: info.LICENSE ?? null };
       if (Array.isArray(out.result.events)) {
@@ -112,7 +118,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
           .map((b) => String(b.event).toUpperCase());
       }
       for (const [key, e] of Object.entries(out.result_error)) {
-        problems.push({ severity: "warning", text: `Bitrix24 refused ${key === "info" ? "app.info" : "event.get"}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
+        problems.push({ severity: "warning", text: `Bitrix24 refused ${BATCH_METHODS[key] ?? key}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
       }
     } catch (err) {
       const dead = isB24Error(err) && err.code === "needs_reauth";
@@ -128,6 +134,8 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   const expected = boundEvents();
   const missingEvents = expected.filter((e) => !bound.includes(e));
   if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
+  const missingPlacements = placed ? placements.filter((p) => !placed.includes(p)) : [];
+  if (missingPlacements.length) problems.push({ severity: "error", text: `Placements not bound: ${missingPlacements.join(", ")}.`, fix: REINSTALL });
   if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
 
   return {
