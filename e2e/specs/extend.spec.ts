@@ -54,8 +54,10 @@ test("crm.deal.add fires ONCRMDEALADD and the app's handler records it on the da
   await deals.create("Handler deal", "10");
   await expect(page.getByRole("status")).toHaveText(/^Deal #\d+ created\.$/);
   const id = /#(\d+)/.exec((await page.getByRole("status").textContent())!)![1]!;
-  const delivered = (await emulator.deliveries()).filter((d) => d.event === "ONCRMDEALADD" && d.body.includes(portal.memberId));
-  expect(delivered.map((d) => d.status)).toEqual([200]);
+  // Bitrix24 delivers after answering crm.deal.add, so the delivery is awaited, not assumed.
+  await expect
+    .poll(async () => (await emulator.deliveries()).filter((d) => d.event === "ONCRMDEALADD" && d.body.includes(portal.memberId)).map((d) => d.status))
+    .toEqual([200]);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect.poll(async () => {
