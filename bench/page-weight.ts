@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -25,13 +25,30 @@ function gz(file: string): number {
   return gzipSync(readFileSync(file)).length;
 }
 
+/** The app/ folder of a URL path, route groups included: /dashboard may live in app/(app)/dashboard. */
+function routeDir(dist: string, route: string): string {
+  const want = route.split("/").filter(Boolean);
+  const search = (rel: string[], rest: string[]): string[] | null => {
+    if (rest.length === 0 && existsSync(join(dist, "server/app", ...rel, "page_client-reference-manifest.js"))) return rel;
+    for (const e of readdirSync(join(dist, "server/app", ...rel), { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const found = /^\(.+\)$/.test(e.name) ? search([...rel, e.name], rest) : e.name === rest[0] ? search([...rel, e.name], rest.slice(1)) : null;
+      if (found) return found;
+    }
+    return null;
+  };
+  const found = search([], want);
+  if (!found) throw new Error(`no built page for ${route}`);
+  return found.join("/");
+}
+
 function entryFiles(dist: string, route: string): string[] {
-  const dir = route === "/" ? "" : route;
+  const dir = routeDir(dist, route);
   const text = readFileSync(join(dist, "server/app", dir, "page_client-reference-manifest.js"), "utf8");
   const m = /"entryJSFiles":(\{[^}]*\})/.exec(text);
   if (!m) throw new Error(`no entryJSFiles for ${route}`);
   const entries = JSON.parse(m[1]!) as Record<string, string[]>;
-  const page = `[project]/app${route === "/" ? "" : route}/page`;
+  const page = `[project]/app${dir ? `/${dir}` : ""}/page`;
   // Layouts on the route's path and the page itself; global-error loads only when rendering fails.
   return Object.entries(entries)
     .filter(([k]) => k === page || (/\/layout$/.test(k) && page.startsWith(k.replace(/\/layout$/, "/"))))
