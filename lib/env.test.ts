@@ -62,6 +62,17 @@ describe("parseServerEnv", () => {
     );
   });
 
+  it("pins B24_OAUTH_SERVER to Bitrix24's OAuth servers (checklist item 5); the loopback emulator only under the opt-in", () => {
+    for (const server of ["https://oauth.bitrix.info", "https://oauth.bitrix24.tech/", "https://oauth.bitrix.info/"]) {
+      expect(() => parseServerEnv({ ...valid, B24_OAUTH_SERVER: server })).not.toThrow();
+    }
+    for (const server of ["https://oauth.example.com", "https://oauth.bitrix.info.evil.example", "https://evil.example/oauth.bitrix.info", "https://oauth.bitrix.info/rest/", "https://oauth.bitrix.info:8443"]) {
+      expect(problems({ ...valid, B24_OAUTH_SERVER: server }).join()).toMatch(/B24_OAUTH_SERVER must be one of Bitrix24's OAuth servers: https:\/\/oauth\.bitrix\.info or https:\/\/oauth\.bitrix24\.tech/);
+    }
+    expect(problems({ ...valid, B24_OAUTH_SERVER: "https://127.0.0.1:7000" }).join()).toMatch(/must be one of Bitrix24's OAuth servers/);
+    expect(() => parseServerEnv({ ...valid, B24_ALLOW_HTTP_LOOPBACK: "1", B24_OAUTH_SERVER: "https://127.0.0.1:7000" })).not.toThrow();
+  });
+
   it("rejects an invalid B24_PORTAL_HOSTS pattern", () => {
     expect(problems({ ...valid, B24_PORTAL_HOSTS: "([" }).join()).toMatch(/B24_PORTAL_HOSTS must be a valid regular expression/);
   });

@@ -10,6 +10,9 @@ import { DEFAULT_PORTAL_HOSTS, isLoopbackHost } from "@/lib/http/hosts";
 
 export { DEFAULT_PORTAL_HOSTS };
 
+/** Bitrix24's OAuth servers (https://apidocs.bitrix24.com/settings/oauth/index.html): global, and the .ru zone's. */
+export const BITRIX24_OAUTH_SERVERS: readonly string[] = ["https://oauth.bitrix.info", "https://oauth.bitrix24.tech"];
+
 const flag = z
   .enum(["0", "1", "true", "false", ""])
   .optional()
@@ -113,6 +116,17 @@ const schema = z
         message: env.B24_ALLOW_HTTP_LOOPBACK
           ? `${name} must use https://; plain http:// is allowed only for a loopback host (127.0.0.1, localhost, [::1]).`
           : `${name} must use https://. For local tests against the emulator set B24_ALLOW_HTTP_LOOPBACK=1 (loopback hosts only).`,
+      });
+    }
+    // The OAuth server vouches for every token the app trusts, so it is pinned to Bitrix24's own servers; only the
+    // emulator's loopback address passes besides them, and only under the test opt-in.
+    const oauth = new URL(env.B24_OAUTH_SERVER);
+    const pinned = BITRIX24_OAUTH_SERVERS.includes(oauth.origin) && (oauth.pathname === "/" || oauth.pathname === "");
+    if (!pinned && !(env.B24_ALLOW_HTTP_LOOPBACK && isLoopbackHost(oauth.host))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["B24_OAUTH_SERVER"],
+        message: `B24_OAUTH_SERVER must be one of Bitrix24's OAuth servers: ${BITRIX24_OAUTH_SERVERS.join(" or ")} (the .ru zone's). Leave it unset for ${BITRIX24_OAUTH_SERVERS[0]}.`,
       });
     }
   });
