@@ -85,8 +85,9 @@ function write(res: ServerResponse, reply: Reply): void {
 
 function faultReply(f: FaultSpec): Reply {
   const status = f.status ?? 500;
-  if (typeof f.body === "string") return { status, headers: { "content-type": "text/plain" }, body: f.body };
-  return json(status, f.body ?? { error: "INTERNAL_SERVER_ERROR", error_description: "Internal server error" });
+  const extra = f.headers ?? {};
+  if (typeof f.body === "string") return { status, headers: { "content-type": "text/plain", ...extra }, body: f.body };
+  return json(status, f.body ?? { error: "INTERNAL_SERVER_ERROR", error_description: "Internal server error" }, extra);
 }
 
 /**

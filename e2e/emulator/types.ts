@@ -88,6 +88,8 @@ export interface FaultSpec {
   kind: FaultKind;
   status?: number;
   body?: unknown;
+  /** Extra response headers of a `status` fault (e.g. Set-Cookie, Location), to prove a proxy does not pass them on. */
+  headers?: Record<string, string>;
   /** Limit the fault to one server (`host` of a portal or of the OAuth server). */
   host?: string;
 }

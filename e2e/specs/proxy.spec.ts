@@ -3,6 +3,23 @@ import { callProxy, sessionCookie } from "../proxy-caller";
 
 /** The REST proxy and tenant isolation. */
 test.describe("REST proxy", () => {
+  test("never passes the portal's Set-Cookie or Location on to the browser", async ({ page, signIn, emulator }) => {
+    await signIn();
+    const cookie = await sessionCookie(page.context());
+    const headers = { "set-cookie": "portal_session=stolen; Path=/", location: "https://evil.example/", "x-portal-secret": "canary-header" };
+    await emulator.fault({ path: "/rest/user.current", count: 2, kind: "status", status: 200, body: { result: { ID: "1" } }, headers });
+    // The emulator really sends them (so the assertion below can fail).
+    const direct = await fetch(`http://${e2e.portalHost}/rest/user.current`, { method: "POST", redirect: "manual" });
+    expect(direct.headers.get("set-cookie")).toContain("portal_session=stolen");
+    expect(direct.headers.get("location")).toBe("https://evil.example/");
+    const res = await callProxy(cookie, "user.current");
+    expect(res.status).toBe(200);
+    expect(res.body.result).toEqual({ ID: "1" });
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(res.headers.get("location")).toBeNull();
+    expect(res.headers.get("x-portal-secret")).toBeNull();
+  });
+
   test("refuses calls without a session", async ({ emulator }) => {
     const since = await emulator.lastSeq();
     const res = await callProxy("", "user.current");
@@ -18,8 +35,6 @@ test.describe("REST proxy", () => {
     const res = await callProxy(cookie, "user.current");
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ ID: "1", NAME: "Ivan" });
-    expect(res.headers.get("set-cookie")).toBeNull();
-    expect(res.headers.get("location")).toBeNull();
     expect(res.headers.get("cache-control")).toContain("no-store");
     const calls = (await emulator.log(since)).filter((r) => r.server === "portal");
     expect(calls).toHaveLength(1);

@@ -116,13 +116,13 @@ describe("exchangeCallback", () => {
   });
 
   it.each([
-    ["a missing state cookie", callback(), undefined],
-    ["a state from another browser", callback(), "someOtherBrowserState_000000"],
-    ["a forged state", callback({ state: `${STATE}.x.y` }), STATE],
-    ["a state bound to another portal", callback({ state: bindState(STATE, "127.0.0.1:9999", cfg().stateKey) }), STATE],
-    ["a domain other than the chosen portal", callback({ domain: "127.0.0.1:9999" }), STATE],
-  ])("refuses %s without calling the OAuth server", async (_name, params, cookie) => {
-    await expect(exchangeCallback(params, cookie, cfg())).rejects.toThrow();
+    ["a missing state cookie", callback(), undefined, "invalid_state"],
+    ["a state from another browser", callback(), "someOtherBrowserState_000000", "invalid_state"],
+    ["a forged state", callback({ state: `${STATE}.x.y` }), STATE, "invalid_state"],
+    ["a state bound to another portal", callback({ state: bindState(STATE, "127.0.0.1:9999", cfg().stateKey) }), STATE, "portal_mismatch"],
+    ["a domain other than the chosen portal", callback({ domain: "127.0.0.1:9999" }), STATE, "portal_mismatch"],
+  ])("refuses %s without calling the OAuth server", async (_name, params, cookie, code) => {
+    await expect(exchangeCallback(params, cookie, cfg())).rejects.toMatchObject({ name: "B24Error", code });
     expect(seen).toHaveLength(0);
   });
 

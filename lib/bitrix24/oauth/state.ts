@@ -28,8 +28,4 @@ export function openState(bound: string, key: Buffer): { state: string; host: st
   return { state, host };
 }
 
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, "utf8");
-  const y = Buffer.from(b, "utf8");
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export { safeEqual } from "@/lib/safe-equal";

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { safeEqual } from "@/lib/safe-equal";
 import { decryptToken, encryptToken, TokenDecryptError, type KeyRing } from "./crypto";
 
 /**
@@ -27,13 +27,5 @@ export function appTokenMatches(memberId: string, stored: string | null | undefi
     if (err instanceof TokenDecryptError) return false;
     throw err;
   }
-  return constantTimeEqual(expected, given);
-}
-
-/** Constant-time for equal lengths; different lengths compare a padded copy so timing does not reveal the length. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, "utf8");
-  const y = Buffer.from(b, "utf8");
-  const same = x.length === y.length;
-  return timingSafeEqual(x, same ? y : x) && same;
+  return safeEqual(expected, given);
 }
