@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from "./db-errors";
+
 /**
  * The one error type of the Bitrix24 layer. Codes form a closed union; `httpStatus` is the only place that maps
  * them to HTTP, and `toErrorBody` the only place that decides what a client may see (never upstream bodies,
@@ -25,6 +27,7 @@ export type B24ErrorCode =
   | "rate_limited"
   | "upstream_unavailable"
   | "not_found"
+  | "service_unavailable"
   | "internal";
 
 const STATUS: Record<B24ErrorCode, number> = {
@@ -49,6 +52,7 @@ const STATUS: Record<B24ErrorCode, number> = {
   rate_limited: 503,
   upstream_unavailable: 503,
   not_found: 404,
+  service_unavailable: 503,
   internal: 500,
 };
 
@@ -84,6 +88,7 @@ export function isB24Error(err: unknown): err is B24Error {
 
 /** The JSON body a client may see for an error. Unknown errors become a generic `internal`. */
 export function toErrorBody(err: unknown): { status: number; body: { error: B24ErrorCode; message: string; upstream?: string } } {
+  if (isDatabaseUnavailable(err)) return { status: 503, body: { error: "service_unavailable", message: "The app is briefly unavailable. Try again in a minute." } };
   if (!isB24Error(err)) return { status: 500, body: { error: "internal", message: "Something went wrong. Try again later." } };
   const body: { error: B24ErrorCode; message: string; upstream?: string } = { error: err.code, message: err.message };
   if (err.upstream) body.upstream = err.upstream;

@@ -8,7 +8,9 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 export function errorJson(err: unknown): Response {
   const { status, body } = toErrorBody(err);
   if (status >= 500) log.error("http.error", { err });
-  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (body.error === "service_unavailable") headers["retry-after"] = "5";
+  return Response.json(body, { status, headers });
 }
 
 /** A minimal HTML error for browser navigations that cannot render a React page (route handlers). */
