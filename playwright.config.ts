@@ -17,6 +17,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
+  // CI machines can be several times slower than a developer's; assertions wait for what a person would wait for.
+  expect: { timeout: 10_000 },
   // The JSON report feeds `npm test`'s closing total (scripts/test-all.mjs sets PLAYWRIGHT_JSON_OUTPUT_FILE).
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_FILE ? [["list"], ["json"]] : "list",
   globalTeardown: "./e2e/global-teardown.ts",

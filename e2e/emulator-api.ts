@@ -83,7 +83,7 @@ export class EmulatorApi {
     return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
   }
   portal(memberId: string) {
-    return this.call<{ installed: boolean; installFinished: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }> }>(
+    return this.call<{ installed: boolean; installFinished: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }>; appOptions: Record<string, string> }>(
       `portals/${memberId}`,
     );
   }

@@ -9,11 +9,13 @@ import { DoctorPage } from "../pages/doctor";
  * file plus its manifest lines) and a business event handler (ONCRMDEALADD: its file plus one manifest line).
  */
 const EVENTS_URL = `${e2e.appUrl}/api/b24/events`;
+/** Work the app does after answering a delivery (binding, handlers) waits for Bitrix24 and the portal's bucket. */
+const AFTER_WORK_MS = 20_000;
 
 async function installedPortal(emulator: EmulatorApi) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId, { noUi: true });
-  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).map((b) => b.event).sort())
+  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).map((b) => b.event).sort(), { timeout: AFTER_WORK_MS })
     .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
   return portal;
 }
@@ -59,11 +61,9 @@ test("crm.deal.add fires ONCRMDEALADD and the app's handler records it on the da
     .poll(async () => (await emulator.deliveries()).filter((d) => d.event === "ONCRMDEALADD" && d.body.includes(portal.memberId)).map((d) => d.status))
     .toEqual([200]);
 
+  // The handler runs after the app answered the delivery: wait for what it stores on the portal, then look.
+  await expect.poll(async () => (await emulator.portal(portal.memberId)).appOptions.last_deal_added, { timeout: AFTER_WORK_MS }).toContain(`"id":"${id}"`);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
-  await expect.poll(async () => {
-    await page.reload();
-    return page.getByText(/^#\d+ Handler deal$/).count();
-  }).toBe(1);
   await expect(page.getByText(`#${id} Handler deal`)).toBeVisible();
 
   // The same event with a wrong application_token: 403, and the handler never asks Bitrix24 for the deal.
@@ -79,7 +79,7 @@ test("crm.deal.add fires ONCRMDEALADD and the app's handler records it on the da
   expect(genuine.status()).toBe(200);
   // The genuine delivery's handler reads deal 1 and records it (app.option.set); by then a forged delivery that had
   // reached a handler would have read the deal too. Exactly one read: the forged one reached nothing.
-  await expect.poll(async () => (await emulator.log(since)).filter((r) => r.host === portal.host && r.path === "/rest/app.option.set").length).toBe(1);
+  await expect.poll(async () => (await emulator.log(since)).filter((r) => r.host === portal.host && r.path === "/rest/app.option.set").length, { timeout: AFTER_WORK_MS }).toBe(1);
   expect((await emulator.log(since)).filter((r) => r.host === portal.host && r.path === "/rest/crm.deal.get")).toHaveLength(1);
 });
 

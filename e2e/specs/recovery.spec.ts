@@ -15,6 +15,8 @@ import { callProxy } from "../proxy-caller";
  */
 const MARIA = { label: "Maria Ivanova", name: "Maria Ivanova" };
 const EVENTS_URL = `${e2e.appUrl}/api/b24/events`;
+/** Work the app does after answering a delivery (binding, the payment re-check) waits for Bitrix24 and the bucket. */
+const AFTER_WORK_MS = 20_000;
 
 async function memberOf(emulator: EmulatorApi, host: string): Promise<string> {
   return (await emulator.health()).portals.find((p) => p.host === host)!.memberId;
@@ -24,7 +26,7 @@ async function memberOf(emulator: EmulatorApi, host: string): Promise<string> {
 async function installedPortal(emulator: EmulatorApi) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId, { noUi: true });
-  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length).toBe(4);
+  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length, { timeout: AFTER_WORK_MS }).toBe(4);
   return portal;
 }
 
@@ -168,7 +170,7 @@ test("PAYMENT_REQUIRED blocks the portal; the payment's ONAPPPAYMENT re-check, o
 
   const { deliveries } = await emulator.setPortalState(portal.memberId, { paymentRequired: false });
   expect(deliveries.map((d) => [d.event, d.status])).toEqual([["ONAPPPAYMENT", 200]]);
-  await expect.poll(async () => (await db.portal(portal.memberId))?.status).toBe("active");
+  await expect.poll(async () => (await db.portal(portal.memberId))?.status, { timeout: AFTER_WORK_MS }).toBe("active");
   since = await emulator.lastSeq();
   expect((await callProxy(cookie, "user.current")).status).toBe(200);
   expect((await portalCalls(emulator, since, portal.host)).map((c) => [c.path, c.status])).toEqual([["/rest/user.current", 200]]);
