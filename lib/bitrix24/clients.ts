@@ -10,12 +10,12 @@ import { findPortal } from "./store/portals";
 import { pairExists, type TokenOwner } from "./store/token-store";
 
 /**
- * The Bitrix24 composition root: the verbs the rest of the app uses. Everything here is built from stored,
- * OAuth-server-vouched data (tokens, client_endpoint); nothing takes a host or a token from a request.
+ * The app's REST clients: every one shares the process's request bucket and operating-time limits, and is built from
+ * stored, OAuth-server-vouched data (tokens, client_endpoint); nothing takes a host or a token from a request.
  */
-/** A REST client acting with one stored token pair. */
-export function clientFor(owner: TokenOwner) {
-  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner), limiter: sharedLimiter(), operating: sharedOperating() });
+/** A REST client acting with one stored token pair. `probe` may ask a blocked portal whether it works again. */
+export function clientFor(owner: TokenOwner, opts: { probe?: boolean } = {}) {
+  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner, opts), limiter: sharedLimiter(), operating: sharedOperating() });
 }
 
 /**

@@ -4,15 +4,13 @@ import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
 import { boundEvents, declaredPlacements, requiredScopes } from "../registry";
-
-const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get" };
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
 /**
  * The install doctor: what Bitrix24 says about this installation next to what the app expects, for an admin,
- * each problem with the one thing to do about it. Read-only: it calls app.info and event.get once (one
- * batch) and shows token metadata, never tokens.
+ * each problem with the one thing to do about it. Read-only: one batch (app.info, event.get, scope, and
+ * placement.get when the manifest declares placements) and token metadata, never tokens.
  */
 export interface Problem {
   severity: "error" | "warning";
@@ -44,8 +42,9 @@ export interface DoctorReport {
   problems: Problem[];
 }
 
+const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get" };
 const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
-/** What recovers each bad state (lifecycle.ts); the README's state table says the same. */
+/** What recovers each bad state (states.ts); the README's state table says the same. */
 const FIX = {
   installerPair: "Open the app from Bitrix24 as an administrator: that stores a fresh installer's connection, no reinstall needed. Reinstalling also works.",
   ownPair: "Sign in again, or open the app from Bitrix24: either stores a fresh connection for you.",
@@ -93,7 +92,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   if (portal.status === "blocked") problems.push({ severity: "error", text: `Bitrix24 blocked the app on this portal (${portal.statusReason ?? "no reason given"}).`, fix: FIX.blocked });
   if (portal.status === "uninstalled") problems.push({ severity: "error", text: "The app was uninstalled from this portal.", fix: FIX.uninstalled });
   if (setup === "installed") problems.push(...tokenProblems(tokens[0]!, FIX.installerPair));
-  // The installer who has not opened the app since acts with the installer's pair (index.ts actingOwner): no own pair is fine.
+  // The installer who has not opened the app since acts with the installer's pair (clients.ts actingOwner): no own pair is fine.
   const actsAsInstaller = !tokens[1]!.present && portal.installedBy === session.bitrixUserId && tokens[0]!.status === "active";
   if (!actsAsInstaller) problems.push(...tokenProblems(tokens[1]!, FIX.ownPair, "sign_in_again"));
 

@@ -11,7 +11,7 @@ import { recheckBlockedPortal } from "./recheck";
 import { clientFor } from "../clients";
 import type { EventContext } from "../manifest";
 import { eventHandler } from "../registry";
-import { safeEqual } from "../oauth/state";
+import { safeEqual } from "@/lib/safe-equal";
 import { verifyAccessToken } from "../oauth/verify";
 
 /**

@@ -4,7 +4,7 @@ import type { B24Config } from "../config";
 import { B24Error } from "@/lib/errors";
 import { checkHost } from "@/lib/http/hosts";
 import { fetchProfile, type B24Profile } from "../oauth/sign-in";
-import { safeEqual } from "../oauth/state";
+import { safeEqual } from "@/lib/safe-equal";
 import { verifyAccessToken, type VerifiedToken } from "../oauth/verify";
 import { readLimited } from "./form";
 

@@ -60,7 +60,7 @@ function requireRefreshToken(post: FramePost): string {
  * App URL: the opening user's own pair is stored (kind "user"), then the dashboard. The open is Bitrix24's word
  * that the app works on this portal, so it lifts a block (lifecycle/states.ts "frame_open"). An administrator's open
  * whose installer pair is dead or missing stores the posted pair as the installer's instead, so background work
- * resumes without a reinstall; the administrator then acts with it (index.ts actingOwner) until their next open.
+ * resumes without a reinstall; the administrator then acts with it (clients.ts actingOwner) until their next open.
  * A non-administrator's open never does.
  */
 export function openApp(req: Request): Promise<Response> {

@@ -1,11 +1,9 @@
 import "server-only";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
-import { createB24Client } from "../transport/client";
+import { clientFor } from "../clients";
 import { isB24Error } from "@/lib/errors";
 import { findPortal, transitionPortal } from "../store/portals";
-import { sharedLimiter } from "../transport/limiter";
-import { DbTokenSource } from "../tokens/refresh";
 
 /**
  * The way out of `blocked` without a reinstall: ask Bitrix24 again. ONAPPPAYMENT carries no application_token
@@ -31,7 +29,7 @@ export async function recheckBlockedPortal(memberId: string, now = Date.now()): 
   lastRecheck.set(memberId, now);
 
   const owner = { memberId, kind: "portal" as const, bitrixUserId: portal.installedBy };
-  const client = createB24Client({ memberId, tokens: new DbTokenSource(owner, { probe: true }), limiter: sharedLimiter() });
+  const client = clientFor(owner, { probe: true });
   let info: AppInfo;
   try {
     info = (await client.call<AppInfo>("app.info")).result;

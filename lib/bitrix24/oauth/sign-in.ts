@@ -7,7 +7,8 @@ import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "../ports";
 import { createB24Client, fixedTokens } from "../transport/client";
 import { sharedOperating } from "../transport/operating-shared";
-import { bindState, openState, safeEqual } from "./state";
+import { safeEqual } from "@/lib/safe-equal";
+import { bindState, openState } from "./state";
 import { saveConnection } from "../store/connections";
 
 /**

@@ -27,5 +27,3 @@ export function openState(bound: string, key: Buffer): { state: string; host: st
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   return { state, host };
 }
-
-export { safeEqual } from "@/lib/safe-equal";

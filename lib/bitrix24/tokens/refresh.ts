@@ -33,7 +33,7 @@ export const MAX_BACKOFF_SEC = 60;
 const INSTANCE = processLocal("b24.refresh.instance", () => randomUUID());
 const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Promise<TokenPair>>());
 
-/** Options for one token source. `probe` lets a re-check of a blocked portal through (lifecycle-store.ts). */
+/** Options for one token source. `probe` lets a re-check of a blocked portal through (lifecycle/recheck.ts). */
 export interface TokenSourceOptions {
   sleep?: (ms: number) => Promise<void>;
   probe?: boolean;
@@ -76,11 +76,10 @@ export class DbTokenSource implements TokenSource {
 
   constructor(
     private readonly owner: TokenOwner,
-    opts: TokenSourceOptions | ((ms: number) => Promise<void>) = {},
+    opts: TokenSourceOptions = {},
   ) {
-    const o = typeof opts === "function" ? { sleep: opts } : opts;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.probe = o.probe ?? false;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.probe = opts.probe ?? false;
   }
 
   private load(): Promise<PairWithPortal> {

@@ -7,7 +7,7 @@ import { processLocal } from "@/lib/process-local";
  * https://apidocs.bitrix24.com/limits.html
  *
  * One instance per process is shared by every REST client, so a proxied request built a moment later knows the block
- * and sends nothing. On PostgreSQL the composition root adds the database (store/operating-blocks.ts): an instance
+ * and sends nothing. On PostgreSQL the composition root adds the database (operating-shared.ts): an instance
  * that hits a 429 takes the reset another instance recorded.
  */
 export const MIN_BLOCK_MS = 10_000;
