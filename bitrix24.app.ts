@@ -9,16 +9,18 @@
  *   authenticated (application_token), with a client acting as the installer.
  * - `placements`, `robots`: where the app appears inside Bitrix24 screens, and automation rules.
  */
+import { z } from "zod";
 import { crm, defineApp, method } from "@/lib/bitrix24/manifest";
-import type { Contact, Deal, User } from "@/lib/bitrix24/types";
+import type { Contact, CrmStatus, Deal, TimelineCommentAdd, User } from "@/lib/bitrix24/types";
 import { onDealAdd } from "@/lib/handlers/on-deal-add";
 
 const manifest = defineApp({
-  scopes: ["crm", "user"],
+  scopes: ["crm", "user", "placement"],
   pages: [
     { href: "/dashboard", label: "Dashboard" },
     { href: "/deals", label: "Deals" },
     { href: "/contacts", label: "Contacts" },
+    { href: "/settings", label: "Settings" },
   ],
   methods: {
     profile: method<Record<string, never>, User>(),
@@ -27,14 +29,26 @@ const manifest = defineApp({
     scope: method<{ full?: boolean }, string[]>(),
     "server.time": method<Record<string, never>, string>(),
     "app.option.get": method<{ option?: string }, unknown>(),
+    "app.option.set": method<{ options: Record<string, string> }, boolean>(),
+    "user.option.get": method<{ option?: string }, unknown>(),
+    "user.option.set": method<{ options: Record<string, string> }, boolean>(),
     ...crm<"deal", Deal>("deal"),
     ...crm<"contact", Contact>("contact"),
+    "crm.status.list": method<{ filter?: Partial<Record<keyof CrmStatus, string>>; order?: Partial<Record<keyof CrmStatus, "ASC" | "DESC">> }, CrmStatus[]>(),
+    "crm.timeline.comment.add": method<TimelineCommentAdd, number>(),
     batch: method<{ halt?: 0 | 1; cmd: Record<string, string> | string[] }, Record<string, unknown>>(),
   },
   events: {
     ONCRMDEALADD: onDealAdd,
   },
-  placements: {},
+  placements: {
+    // The deal card's tab: Bitrix24 posts {"ID":"<deal id>"}; the page reads the deal back as the opening user.
+    CRM_DEAL_DETAIL_TAB: {
+      page: "/placements/deal-tab",
+      title: { en: "Template app", ru: "Приложение-шаблон", de: "Vorlagen-App" },
+      options: z.object({ ID: z.string().regex(/^[1-9][0-9]{0,17}$/) }).transform((o) => ({ id: o.ID })),
+    },
+  },
   robots: {},
 });
 

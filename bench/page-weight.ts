@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { BARE_LAYOUT, buildBare } from "./bare-next";
+import { frameClientWeights } from "./frame-client";
 import { kb, type Cell } from "./table";
 
 /**
@@ -68,10 +69,19 @@ export function routeWeight(dist: string, route: string): RouteWeight {
   };
 }
 
-export async function pageWeightBench(): Promise<{ rows: Cell[][]; routes: RouteWeight[]; bare: RouteWeight; dashboardBudget: number } | null> {
+export interface PageWeights {
+  rows: Cell[][];
+  routes: RouteWeight[];
+  bare: RouteWeight;
+  dashboardBudget: number;
+  frameClient: { ours: number; sdk: number };
+}
+
+export async function pageWeightBench(): Promise<PageWeights | null> {
   const dist = join(root, ".next");
   if (!existsSync(join(dist, "BUILD_ID"))) return null;
-  const routes = ["/", "/dashboard", "/deals"].map((r) => routeWeight(dist, r));
+  // The deal card's tab is what a placement (a page framed inside a Bitrix24 screen) weighs.
+  const routes = ["/", "/dashboard", "/deals", "/placements/deal-tab"].map((r) => routeWeight(dist, r));
   const built = buildBare("bare-app", BARE_LAYOUT);
   let bare: RouteWeight;
   try {
@@ -86,5 +96,10 @@ export async function pageWeightBench(): Promise<{ rows: Cell[][]; routes: Route
     ["bare Next.js page", kb(bare.bytes), kb(bare.ownBytes), bare.files],
     ...routes.map((r) => [r.route === "/" ? "landing /" : r.route, kb(r.bytes), kb(r.ownBytes), r.files]),
   ];
-  return { rows, routes, bare, dashboardBudget };
+  const frameClient = await frameClientWeights();
+  rows.push(
+    ["frame client: components/b24-frame.ts (in the pages above)", kb(frameClient.ours), "", ""],
+    ["frame client: @bitrix24/b24jssdk initializeB24Frame, tree-shaken (not used)", kb(frameClient.sdk), "", ""],
+  );
+  return { rows, routes, bare, dashboardBudget, frameClient };
 }

@@ -5,18 +5,10 @@ import { EntityList } from "@/components/entity-list";
 import { FormFooter } from "@/components/form-footer";
 import { usePortal } from "@/components/portal-context";
 import { SignInAgainButton } from "@/components/sign-in-again";
-
-function money(amount: string | null, currency: string | null): string {
-  const n = Number(amount ?? 0);
-  if (!Number.isFinite(n)) return "—";
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: currency || "USD", maximumFractionDigits: 2 }).format(n);
-  } catch {
-    return `${n.toFixed(2)} ${currency ?? ""}`.trim();
-  }
-}
+import { money, useStageNames } from "@/components/deal-format";
 
 export function DealsView() {
+  const stages = useStageNames();
   return (
     <div className="grid gap-8 lg:grid-cols-[1fr_20rem]">
       <EntityList
@@ -29,7 +21,7 @@ export function DealsView() {
           { header: "ID", cell: (d) => <span className="text-slate-500 tabular-nums">{d.ID}</span> },
           { header: "Title", cell: (d) => <span className="font-medium">{d.TITLE}</span> },
           { header: "Amount", align: "right", cell: (d) => money(d.OPPORTUNITY, d.CURRENCY_ID) },
-          { header: "Stage", wide: true, cell: (d) => <span className="text-slate-600">{d.STAGE_ID ?? "—"}</span> },
+          { header: "Stage", wide: true, cell: (d) => <span className="text-slate-600">{stages.name(d.STAGE_ID)}</span> },
         ]}
       />
       <CreateDeal />

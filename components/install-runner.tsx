@@ -15,6 +15,7 @@ const LABEL: Record<Exclude<Step["phase"], "failed">, string> = {
 export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid: string | null }) {
   const [step, setStep] = useState<Step>({ phase: "binding" });
   const [events, setEvents] = useState<string[]>([]);
+  const [placements, setPlacements] = useState<string[]>([]);
   const started = useRef(false);
 
   const run = useCallback(async () => {
@@ -22,17 +23,15 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
     const bound = await bindEvents();
     if (!bound.ok) return setStep({ phase: "failed", error: bound.error });
     setEvents([...bound.bound, ...bound.already]);
+    setPlacements(bound.placements);
     const appSid = readFrameName(window.name)?.appSid ?? sid;
     if (window.parent === window || !appSid) {
       return setStep({ phase: "failed", error: "This page must run inside Bitrix24. Open the app from your Bitrix24 to finish the installation." });
     }
     setStep({ phase: "finishing" });
-    try {
-      await frameBridge(portalOrigin, appSid).call("setInstallFinish");
-      setStep({ phase: "done" });
-    } catch (err) {
-      setStep({ phase: "failed", error: err instanceof Error ? err.message : "Bitrix24 did not confirm the installation." });
-    }
+    // Bitrix24 never answers setInstallFinish: it marks the app installed and reloads its own page, which opens the app.
+    frameBridge(portalOrigin, appSid).send("setInstallFinish");
+    setStep({ phase: "done" });
   }, [portalOrigin, sid]);
 
   useEffect(() => {
@@ -56,6 +55,11 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
           {LABEL[step.phase]}
         </p>
       )}
+      {placements.length ? (
+        <p className="text-sm text-slate-500">
+          Placements bound: <span data-testid="bound-placements">{placements.join(", ")}</span>
+        </p>
+      ) : null}
       {events.length ? (
         <p className="text-sm text-slate-500">
           Events bound: <span data-testid="bound-events">{events.join(", ")}</span>

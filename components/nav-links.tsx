@@ -8,7 +8,7 @@ export function NavLinks({ pages }: { pages: readonly NavPage[] }) {
   const path = usePathname();
   return (
     <nav aria-label="Main" className="flex gap-1">
-      {pages.map((item) => (
+      {pages.filter((p) => !p.hidden).map((item) => (
         <Link
           key={item.href}
           href={item.href}

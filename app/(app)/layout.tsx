@@ -1,5 +1,6 @@
 import manifest from "@/bitrix24.app";
 import { AppHeader } from "@/components/app-header";
+import { FrameFit } from "@/components/frame-fit";
 import { PortalProvider } from "@/components/portal-context";
 import { sessionPortalOrigin } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
@@ -13,6 +14,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
   return (
     <PortalProvider portal={portal}>
+      <FrameFit />
       <div className="min-h-dvh">
         <AppHeader userName={session.name} pages={manifest.pages} />
         <main className="mx-auto max-w-5xl px-6 py-10">{children}</main>

@@ -43,6 +43,8 @@ export function crm<E extends string, Row>(entity: E): { [V in keyof CrmVerbs<Ro
 export interface NavPage {
   href: `/${string}`;
   label: string;
+  /** Kept out of the header's navigation (still a page the app URL and openApplication may open). */
+  hidden?: boolean;
 }
 
 /** What an event handler gets. It runs only after the delivery's application_token matched the stored one. */
@@ -61,11 +63,22 @@ export interface EventContext {
 
 export type EventHandler = (ctx: EventContext) => Promise<void>;
 
-/** A placement (a tab in the deal card, a menu item…): the page it opens and its PLACEMENT_OPTIONS schema. */
+/** A placement's page query: what its options schema makes of PLACEMENT_OPTIONS (flat, URL-safe values). */
+export type PlacementQuery = Record<string, string | number>;
+
+/**
+ * A placement (a tab in the deal card, a menu item…), keyed in the manifest by its Bitrix24 code, e.g.
+ * CRM_DEAL_DETAIL_TAB. The installer binds it with placement.bind (title per language as LANG_ALL); when a user
+ * opens it, /api/b24/placement verifies the frame POST like the app URL, parses PLACEMENT_OPTIONS with `options`
+ * and sends the person to `page` with the parsed values as its query. PLACEMENT_OPTIONS stays attacker-controlled
+ * after that: a page reads any id in it back through REST with the opening user's own token before showing it.
+ */
 export interface PlacementSpec {
-  page: string;
-  title: Record<string, string>;
-  options?: ZodType;
+  page: `/${string}`;
+  /** The tab or menu label per language; `en` is required (it is also the plain TITLE). */
+  title: { en: string } & Record<string, string>;
+  /** Parses the decoded PLACEMENT_OPTIONS object; unknown keys should be dropped, ids checked by shape. */
+  options: ZodType<PlacementQuery>;
 }
 
 /** An automation rule (robot): its code, names and properties; run by a handler. */
@@ -91,6 +104,10 @@ export interface AppManifest<M extends Record<string, MethodSpec> = Record<strin
 export function defineApp<M extends Record<string, MethodSpec>>(manifest: AppManifest<M>): AppManifest<M> {
   for (const name of Object.keys(manifest.events)) {
     if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(name)) throw new Error(`bitrix24.app.ts: event "${name}" must be an upper-case Bitrix24 event name such as ONCRMDEALADD.`);
+  }
+  for (const [code, spec] of Object.entries(manifest.placements)) {
+    if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code) || code === "DEFAULT") throw new Error(`bitrix24.app.ts: placement "${code}" must be an upper-case Bitrix24 placement code such as CRM_DEAL_DETAIL_TAB (DEFAULT is the app URL itself).`);
+    if (!spec.title.en) throw new Error(`bitrix24.app.ts: placement ${code} needs an English title (title.en).`);
   }
   return manifest;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import manifest from "@/bitrix24.app";
 import { env } from "@/lib/env";
-import type { EventHandler } from "./manifest";
+import type { EventHandler, PlacementSpec } from "./manifest";
 
 /**
  * What the app manifest (bitrix24.app.ts) means at run time, each answer narrowed by the environment where the
@@ -22,9 +22,18 @@ export function eventHandler(event: string): EventHandler | undefined {
   return Object.hasOwn(manifest.events, event) ? manifest.events[event] : undefined;
 }
 
-/** Placement codes the manifest declares (bound at install by the placements work; the doctor checks them). */
+/** Placement codes the manifest declares (bound by the installer and on update; the doctor checks them). */
 export function declaredPlacements(): string[] {
-  return Object.keys(manifest.placements).map((p) => p.toUpperCase());
+  return Object.keys(manifest.placements);
+}
+
+export function placementSpec(code: string): PlacementSpec | undefined {
+  return Object.hasOwn(manifest.placements, code) ? manifest.placements[code] : undefined;
+}
+
+/** A signed-in page of the manifest the app URL may open (openApplication's `page` param), else undefined. */
+export function manifestPage(href: unknown): string | undefined {
+  return manifest.pages.find((p) => p.href === href)?.href;
 }
 
 /** Methods pages may call through the proxy: the manifest's, intersected with B24_PROXY_METHODS when that is set. */

@@ -9,6 +9,24 @@ export interface Deal {
   CURRENCY_ID: string | null;
   STAGE_ID: string | null;
   DATE_CREATE: string | null;
+  CATEGORY_ID?: string | null;
+  CONTACT_ID?: string | null;
+}
+
+/** A row of crm.status.list: a reference value such as a deal stage (ENTITY_ID "DEAL_STAGE", or "DEAL_STAGE_<category>"). */
+export interface CrmStatus {
+  ID: string;
+  ENTITY_ID: string;
+  STATUS_ID: string;
+  NAME: string;
+  SORT: string | number;
+  SEMANTICS?: string | null;
+  CATEGORY_ID?: string | number | null;
+}
+
+/** crm.timeline.comment.add: a comment on a CRM item's timeline. */
+export interface TimelineCommentAdd {
+  fields: { ENTITY_ID: number; ENTITY_TYPE: "deal" | "lead" | "contact" | "company"; COMMENT: string };
 }
 
 /** A multi-field value (EMAIL, PHONE): a list of typed entries. */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { OpenSettings } from "@/components/open-settings";
 import { dashboardData } from "@/lib/dashboard";
 import { requirePortalSession } from "@/lib/session";
 
@@ -41,6 +42,9 @@ export default async function Dashboard() {
             <span className="text-slate-500">checks the installation, permissions, events and tokens.</span>
           </p>
         ) : null}
+        <p className="mt-3 text-sm">
+          <OpenSettings /> <span className="text-slate-500">for you and, as an administrator, for the whole portal.</span>
+        </p>
         <div className="mt-8 grid gap-6 lg:grid-cols-2">
           <section aria-labelledby="portal-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
             <h2 id="portal-h" className="font-semibold">Portal</h2>

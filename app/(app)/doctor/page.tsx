@@ -85,6 +85,13 @@ export default async function DoctorPage() {
             <Row label="Expected">{events.expected.join(", ")}</Row>
             <Row label="Missing">{events.missing.join(", ") || "none"}</Row>
           </Section>
+          {report.placements ? (
+            <Section id="placements-h" title="Placements (placement.get)">
+              <Row label="Bound">{report.placements.bound.join(", ") || "none"}</Row>
+              <Row label="Expected">{report.placements.expected.join(", ")}</Row>
+              <Row label="Missing">{report.placements.missing.join(", ") || "none"}</Row>
+            </Section>
+          ) : null}
           <Section id="tokens-h" title="Token health">
             {tokens.map((t) => (
               <Token key={t.label} t={t} />

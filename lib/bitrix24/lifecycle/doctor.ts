@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
 import { boundEvents, declaredPlacements, requiredScopes } from "../registry";
+import { placementHandlerUrl } from "./placements";
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
@@ -38,6 +39,7 @@ export interface DoctorReport {
   askedWith: string;
   scopes: { granted: string[]; required: string[]; missing: string[] };
   events: { bound: string[]; expected: string[]; missing: string[] };
+  placements: { bound: string[]; expected: string[]; missing: string[] } | null;
   tokens: TokenCheck[];
   problems: Problem[];
 }
@@ -108,7 +110,11 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     try {
       const out = await b24.batch({ info: "app.info", events: "event.get", scope: "scope", ...(placements.length ? { placements: "placement.get" } : {}) });
       if (Array.isArray(out.result.scope)) granted = (out.result.scope as unknown[]).map(String);
-      if (Array.isArray(out.result.placements)) placed = (out.result.placements as Array<{ placement?: unknown }>).map((p) => String(p.placement).toUpperCase());
+      if (Array.isArray(out.result.placements)) {
+        placed = (out.result.placements as Array<{ placement?: unknown; handler?: unknown }>)
+          .filter((p) => p.handler === placementHandlerUrl())
+          .map((p) => String(p.placement).toUpperCase());
+      }
       const info = out.result.info as AppInfoResult | undefined;
       if (info) appInfo = { installed: info.INSTALLED === true, status: info.STATUS ?? null, paymentExpired: info.PAYMENT_EXPIRED === "Y", license: info.LICENSE ?? null };
       if (Array.isArray(out.result.events)) {
@@ -144,6 +150,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     askedWith: usePortalPair ? "the installer's connection" : "your own connection",
     scopes: { granted, required, missing: missingScopes },
     events: { bound: [...new Set(bound)], expected, missing: missingEvents },
+    placements: placed ? { bound: [...new Set(placed)], expected: placements, missing: missingPlacements } : null,
     tokens,
     problems,
   };

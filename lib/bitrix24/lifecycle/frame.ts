@@ -8,6 +8,7 @@ import { b24Config } from "../config";
 import { B24Error } from "@/lib/errors";
 import { authenticateFrame, checkAppToken, claimedOrigin, readFramePost, type FrameIdentity, type FramePost } from "./frame-post";
 import { persistInstall } from "./install";
+import { placementTarget } from "./placements";
 import { portalStatusAfter } from "./states";
 import { saveConnection } from "../store/connections";
 import { findPortal } from "../store/portals";
@@ -57,7 +58,8 @@ function requireRefreshToken(post: FramePost): string {
 }
 
 /**
- * App URL: the opening user's own pair is stored (kind "user"), then the dashboard. The open is Bitrix24's word
+ * App URL and placement handler URL: the opening user's own pair is stored (kind "user"), then the page the
+ * placement asks for (placements.ts placementTarget: the dashboard for the app itself). The open is Bitrix24's word
  * that the app works on this portal, so it lifts a block (lifecycle/states.ts "frame_open"). An administrator's open
  * whose installer pair is dead or missing stores the posted pair as the installer's instead, so background work
  * resumes without a reinstall; the administrator then acts with it (clients.ts actingOwner) until their next open.
@@ -70,6 +72,7 @@ export function openApp(req: Request): Promise<Response> {
     const portal = await findPortal(v.memberId);
     checkAppToken(v.memberId, portal?.applicationToken, post.applicationToken, cfg);
     portalStatusAfter(portal?.status, "frame_open");
+    const target = placementTarget(post.placement, post.placementOptions);
     const refreshToken = requireRefreshToken(post);
     const installer = portal?.installedBy == null ? null : await loadHealth({ memberId: v.memberId, kind: "portal", bitrixUserId: portal.installedBy });
     const seed = profile.isAdmin && installer?.status !== "active";
@@ -85,7 +88,7 @@ export function openApp(req: Request): Promise<Response> {
       cfg,
     );
     if (seed) log.info("b24.install.installer_reseeded", { memberId: v.memberId, installedBy: profile.bitrixUserId });
-    return "/dashboard";
+    return target;
   });
 }
 

@@ -5,6 +5,7 @@ import { b24Config } from "../config";
 import { isB24Error } from "@/lib/errors";
 import { clientFor } from "../clients";
 import { boundEvents } from "../registry";
+import { syncPlacements, type PlacementSync } from "./placements";
 import { saveConnection } from "../store/connections";
 import { findPortal } from "../store/portals";
 import type { VerifiedToken } from "../oauth/verify";
@@ -51,9 +52,10 @@ export function eventsHandlerUrl(): string {
 /**
  * event.bind for the lifecycle events and every event of the manifest (registry.ts boundEvents) to
  * `${NEXTAUTH_URL}/api/b24/events` with the portal pair; "Handler already binded" (400 ERROR_CORE) counts as bound.
- * Any other failure throws (the installer shows it). ONAPPUPDATE runs it again: Bitrix24 drops handlers on update.
+ * Then the manifest's placements (placements.ts syncPlacements). Any other failure throws (the installer shows
+ * it). ONAPPUPDATE runs it again: Bitrix24 drops handlers on update.
  */
-export async function bindAppEvents(memberId: string): Promise<{ bound: string[]; already: string[] }> {
+export async function bindAppEvents(memberId: string): Promise<{ bound: string[]; already: string[]; placements: PlacementSync }> {
   const portal = await findPortal(memberId);
   if (!portal || portal.installedBy === null) throw new Error("bindAppEvents needs a stored install (persistInstall first).");
   const client = clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy });
@@ -69,6 +71,7 @@ export async function bindAppEvents(memberId: string): Promise<{ bound: string[]
       out.already.push(event);
     }
   }
-  log.info("b24.install.events_bound", { memberId, bound: out.bound, already: out.already });
-  return out;
+  const placements = await syncPlacements(client);
+  log.info("b24.install.events_bound", { memberId, bound: out.bound, already: out.already, placements });
+  return { ...out, placements };
 }

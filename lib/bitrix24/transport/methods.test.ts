@@ -129,7 +129,7 @@ describe("createMethodPolicy", () => {
   it.each([
     ["event.bind", "method_not_allowed"],
     ["placement.bind", "method_not_allowed"],
-    ["app.option.set", "method_not_allowed"],
+    ["im.message.add", "method_not_allowed"],
     ["user.update", "method_not_allowed"],
     ["crm.deal.delete", "method_not_allowed"],
     ["../oauth/token", "bad_request"],
@@ -149,7 +149,7 @@ describe("createMethodPolicy", () => {
   it.each([
     ["event.bind", { a: "profile", b: "event.bind?event=ONCRMDEALADD&handler=https%3A%2F%2Fevil.example%2F" }, "method_not_allowed"],
     ["placement.bind", ["placement.bind?PLACEMENT=CRM_DEAL_DETAIL_TAB&HANDLER=https://evil.example/"], "method_not_allowed"],
-    ["app.option.set", { x: "app.option.set?options[k]=v" }, "method_not_allowed"],
+    ["im.message.add", { x: "im.message.add?DIALOG_ID=1&MESSAGE=x" }, "method_not_allowed"],
     ["upper-case smuggling", { x: "EVENT.BIND?event=x" }, "method_not_allowed"],
     ["nested batch", { x: "batch?cmd[y]=event.bind" }, "method_not_allowed"],
     ["traversal", { x: "../oauth/token?grant_type=refresh_token" }, "bad_request"],

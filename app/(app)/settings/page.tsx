@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { SettingsForm } from "@/components/settings-form";
+import { requirePortalSession } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Settings" };
+
+/**
+ * The app's settings: portal-wide ones in app.option.* (Bitrix24 lets only administrators write them) and the
+ * person's own in user.option.*. Opened standalone from the header, or inside Bitrix24 in a slider
+ * (openApplication with `page: "/settings"`, which the app URL routes here with `frame=slider`).
+ */
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ frame?: string }> }) {
+  const session = await requirePortalSession();
+  const { frame } = await searchParams;
+  return (
+    <>
+      <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
+      <p className="mt-1 text-slate-600">Stored by Bitrix24 on {session.portalHost}, with the app.</p>
+      <div className="mt-8">
+        <SettingsForm isAdmin={session.isAdmin} inSlider={frame === "slider"} />
+      </div>
+    </>
+  );
+}

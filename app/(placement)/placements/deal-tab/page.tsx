@@ -1,0 +1,12 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { DealTab } from "@/components/deal-tab";
+
+export const metadata: Metadata = { title: "Deal" };
+
+/** CRM_DEAL_DETAIL_TAB (bitrix24.app.ts): the placement route checked `id`'s shape; the tab reads the deal itself. */
+export default async function DealTabPage({ searchParams }: { searchParams: Promise<{ id?: string | string[] }> }) {
+  const { id } = await searchParams;
+  if (typeof id !== "string" || !/^[1-9][0-9]{0,17}$/.test(id)) notFound();
+  return <DealTab id={id} />;
+}

@@ -1,0 +1,74 @@
+"use client";
+import { useState } from "react";
+import { b24Call, B24CallError, useB24Query, useInvalidate } from "@/components/b24-client";
+import { CallError } from "@/components/call-error";
+import { useFrameBridge } from "@/components/frame-fit";
+import { FormFooter } from "@/components/form-footer";
+import { usePortal } from "@/components/portal-context";
+
+type Saved = { ok: boolean; text: string } | null;
+const input = "mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 shadow-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-100 focus:outline-none";
+
+function asOptions(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** One option group: read with `*.option.get`, written with `*.option.set`; Bitrix24 decides who may write. */
+function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "app" | "user"; title: string; hint: string; name: string; label: string; disabled?: boolean }) {
+  const portal = usePortal();
+  const invalidate = useInvalidate();
+  const read = useB24Query(scope === "app" ? "app.option.get" : "user.option.get", {});
+  const [pending, setPending] = useState(false);
+  const [message, setMessage] = useState<Saved>(null);
+  const current = asOptions(read.data?.result)[name];
+
+  async function save(form: FormData) {
+    const value = String(form.get(name) ?? "").trim().slice(0, 200);
+    setPending(true);
+    setMessage(null);
+    try {
+      await b24Call(scope === "app" ? "app.option.set" : "user.option.set", { options: { [name]: value } });
+      await invalidate(scope === "app" ? "app.option.get" : "user.option.get");
+      setMessage({ ok: true, text: "Saved." });
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof B24CallError ? err.message : "The setting could not be saved." });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby={`${scope}-h`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 id={`${scope}-h`} className="font-semibold">{title}</h2>
+      <p className="mt-1 text-sm text-slate-600">{hint}</p>
+      {read.error ? (
+        <CallError title="The settings could not be read" error={read.error} portal={portal} onRetry={read.reload} />
+      ) : (
+        <form action={save} className="mt-4 space-y-4" noValidate>
+          <div>
+            <label htmlFor={`${scope}-${name}`} className="block text-sm font-medium text-slate-700">{label}</label>
+            <input id={`${scope}-${name}`} name={name} key={String(current ?? "")} defaultValue={typeof current === "string" ? current : ""} maxLength={200} disabled={disabled || read.loading && !read.data} className={input} />
+          </div>
+          {disabled ? <p className="text-sm text-slate-500">Only a Bitrix24 administrator can change this.</p> : <FormFooter pending={pending} label="Save" pendingLabel="Saving…" message={message} />}
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function SettingsForm({ isAdmin, inSlider }: { isAdmin: boolean; inSlider: boolean }) {
+  const bridge = useFrameBridge();
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      <OptionSection scope="app" title="For everyone on this portal" hint="Saved with the app on the portal (app.option)." name="greeting" label="Greeting shown to your team" disabled={!isAdmin} />
+      <OptionSection scope="user" title="Just for you" hint="Saved for your Bitrix24 account only (user.option)." name="signature" label="Your signature" />
+      {inSlider && bridge ? (
+        <div>
+          <button type="button" onClick={() => void bridge.call("closeApplication", {}).catch(() => undefined)} className="rounded-lg bg-white px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50">
+            Close
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
