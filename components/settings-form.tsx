@@ -1,10 +1,11 @@
 "use client";
 import { useState } from "react";
-import { b24Call, B24CallError, useB24Query, useInvalidate } from "@/components/b24-client";
+import { useB24Query, useInvalidate } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
 import { useFrameBridge } from "@/components/frame-fit";
 import { FormFooter } from "@/components/form-footer";
 import { usePortal } from "@/components/portal-context";
+import { saveSetting } from "@/lib/actions/settings";
 
 type Saved = { ok: boolean; text: string } | null;
 const input = "mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 shadow-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-100 focus:outline-none";
@@ -13,7 +14,7 @@ function asOptions(value: unknown): Record<string, unknown> {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** One option group: read with `*.option.get`, written with `*.option.set`; Bitrix24 decides who may write. */
+/** One option group: read with `*.option.get` through the proxy, written by the saveSetting server action. */
 function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "app" | "user"; title: string; hint: string; name: string; label: string; disabled?: boolean }) {
   const portal = usePortal();
   const invalidate = useInvalidate();
@@ -27,11 +28,11 @@ function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "
     setPending(true);
     setMessage(null);
     try {
-      await b24Call(scope === "app" ? "app.option.set" : "user.option.set", { options: { [name]: value } });
-      await invalidate(scope === "app" ? "app.option.get" : "user.option.get");
-      setMessage({ ok: true, text: "Saved." });
-    } catch (err) {
-      setMessage({ ok: false, text: err instanceof B24CallError ? err.message : "The setting could not be saved." });
+      const saved = await saveSetting(scope, name, value);
+      if (saved.ok) await invalidate(scope === "app" ? "app.option.get" : "user.option.get");
+      setMessage(saved.ok ? { ok: true, text: "Saved." } : { ok: false, text: saved.error });
+    } catch {
+      setMessage({ ok: false, text: "The setting could not be saved. Try again." });
     } finally {
       setPending(false);
     }

@@ -8,12 +8,16 @@ export interface PortalRef {
   host: string;
   /** Its origin from the stored, OAuth-server-vouched REST address; the frame bridge talks only to it. */
   origin: string | null;
+  /** The page is a placement (a tab in a Bitrix24 screen), where the portal refuses reloadWindow. */
+  inPlacement?: boolean;
 }
 
 /**
  * The way back from `needs_reauth`. Standalone: sign out, then start sign-in for the same portal and come back
  * here. Inside the portal's frame: ask the portal to reload the page (reloadWindow), which opens the app again
- * with fresh tokens from Bitrix24; signing in from inside a third-party frame would not work.
+ * with fresh tokens from Bitrix24; signing in from inside a third-party frame would not work. A placement may not
+ * reload the portal's page, so it opens the app in a slider (a fresh frame POST stores a fresh connection) and
+ * reloads itself when the slider closes.
  */
 const noSubscription = () => () => {};
 
@@ -25,6 +29,10 @@ export function SignInAgainButton({ portal, className }: { portal: PortalRef; cl
   const onClick = async () => {
     setBusy(true);
     const bridge = currentFrameBridge(portal.origin);
+    if (bridge && portal.inPlacement) {
+      await bridge.call("openApplication", { bx24_title: "Reconnect" }).catch(() => undefined);
+      return window.location.reload();
+    }
     if (bridge) return bridge.send("reloadWindow");
     await signOut({ redirect: false });
     await signIn("bitrix24", { callbackUrl: window.location.pathname }, { portal: portal.host });

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  */
 export default async function PlacementLayout({ children }: { children: React.ReactNode }) {
   const session = await requirePortalSession();
-  const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
+  const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session), inPlacement: true };
   return (
     <PortalProvider portal={portal}>
       <FrameFit />
