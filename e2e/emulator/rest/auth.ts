@@ -12,6 +12,8 @@ export interface RestContext {
   pair: TokenPair;
   scope: Set<string>;
   startMs: number;
+  /** Core `auth_type`: `oauth` for app tokens; `apauth` would be a webhook, which the emulator never authenticates. */
+  authType: "oauth" | "apauth";
 }
 
 /** Token in `auth` or `access_token` (query or body) or `Authorization: Bearer`; removed from the params. */
@@ -48,5 +50,5 @@ export function authenticate(
   if (!owner || !owner.installed) throw ERR.invalidToken();
   const user = owner.users.find((u) => u.id === pair.userId);
   if (!user) throw ERR.invalidToken();
-  return { state, portal: owner, user, pair, scope: new Set(state.app.scope), startMs };
+  return { state, portal: owner, user, pair, scope: new Set(state.app.scope), startMs, authType: "oauth" };
 }

@@ -68,7 +68,10 @@ async function batch(ctx: RestContext, p: Params) {
       result[key] = outcome.result;
       if (outcome.total !== undefined) totals[key] = outcome.total;
       if (outcome.next !== undefined) nexts[key] = outcome.next;
-      times[key] = outcome.time;
+      // A sub-call's time block comes from the core's appendDebugInfo alone: the cloud's operating fields are added
+      // to the outer response only, so each entry has exactly start/finish/duration/processing/date_start/date_finish.
+      const { start, finish, duration, processing, date_start, date_finish } = outcome.time;
+      times[key] = { start, finish, duration, processing, date_start, date_finish };
     } else {
       errors[key] = { error: outcome.error.code, error_description: outcome.error.description };
       if (halt) break;

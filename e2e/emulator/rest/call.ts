@@ -22,6 +22,9 @@ export async function callMethod(ctx: RestContext, name: string, params: Params,
     // Batch sub-calls report this error with an empty description (core CRestServerBatchItem).
     return { ok: false, error: inBatch ? new RestError(401, "insufficient_scope", "") : ERR.scope() };
   }
+  if (def.appOnly && ctx.authType !== "oauth") {
+    return { ok: false, error: def.appOnly === "WRONG_AUTH_TYPE" ? ERR.wrongAuthType() : ERR.accessDenied("Application context required") };
+  }
   if (def.admin !== undefined && !ctx.user.admin) return { ok: false, error: ERR.accessDenied(def.admin) };
   const { state, portal } = ctx;
   if (!def.uncounted && operatingBlocked(state, portal, def.name)) return { ok: false, error: ERR.operatingLimit() };

@@ -26,6 +26,9 @@ export const ERR = {
   queryLimit: () => new RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests"),
   operatingLimit: () => new RestError(429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."),
   handlerExists: () => new RestError(400, "ERROR_CORE", "Handler already binded"),
+  wrongAuthType: () =>
+    new RestError(403, "WRONG_AUTH_TYPE", "Current authorization type is denied for this method Application context required"),
+  invalidCredentials: () => new RestError(401, "INVALID_CREDENTIALS", "Invalid request credentials"),
   argument: (name: string) =>
     new RestError(400, "ERROR_ARGUMENT", `Argument '${name}' is null or empty`, { argument: name }),
 };

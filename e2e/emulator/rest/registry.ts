@@ -15,6 +15,11 @@ export interface MethodDef {
   admin?: string;
   /** `batch` itself is not counted by the operating limiter; its sub-calls are. */
   uncounted?: boolean;
+  /**
+   * Only an app's OAuth token may call it. The core refuses a webhook with AuthTypeException (403 WRONG_AUTH_TYPE, the
+   * placement methods) or AccessException "Application context required" (403 ACCESS_DENIED, the option methods).
+   */
+  appOnly?: "WRONG_AUTH_TYPE" | "ACCESS_DENIED";
   run(ctx: RestContext, params: Params): MethodResult | Promise<MethodResult>;
 }
 

@@ -6,6 +6,7 @@ import type { RestContext } from "../auth";
 import { RestError } from "../envelope";
 import { param, str } from "../params";
 import { ok, PAGE_SIZE, register, type MethodResult } from "../registry";
+import { accessDenied, canRead } from "./crm-access";
 import { buildFilter, buildOrder, selectFields } from "./filter";
 
 /**
@@ -64,6 +65,7 @@ export function registerCrmEntity(spec: CrmEntitySpec): void {
     const id = idOf(params);
     const row = spec.table(ctx.portal).rows.get(id);
     if (!row) throw new RestError(400, "", "Not found");
+    if (!canRead(ctx.user, row)) throw accessDenied();
     return { id, row };
   }
 
@@ -90,7 +92,8 @@ export function registerCrmEntity(spec: CrmEntitySpec): void {
     const test = buildFilter(param(params, "filter"), spec.fields);
     const order = buildOrder(param(params, "order"), spec.fields);
     const start = Number(str(param(params, "start")) ?? 0) || 0;
-    const matched = [...table.rows.values()].filter(test).sort(order);
+    // Records the user may not read are left out, as the core's permission filter does, so `total` counts only the rest.
+    const matched = [...table.rows.values()].filter((r) => test(r) && canRead(ctx.user, r)).sort(order);
     const select = param(params, "select");
     const rows = (from: number) => matched.slice(from, from + PAGE_SIZE).map((r) => output(table, Number(r.ID), r, select));
     if (start < 0) return { result: rows(0) };

@@ -5,6 +5,8 @@ export type Deal = Record<string, string | null>;
 interface DealHost {
   deals: Map<number, Deal>;
   nextDealId: number;
+  /** When the portal has contacts, each seeded deal is linked to one of them (deal cards show a client). */
+  contacts?: { rows: Map<number, unknown> };
 }
 
 const STAGES = ["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE"];
@@ -45,6 +47,7 @@ export function applyFields(deal: Deal, fields: Record<string, unknown>): void {
 
 export function seedDeals(host: DealHost, count: number, nowMs: number): void {
   const dayMs = 86_400_000;
+  const contactIds = [...(host.contacts?.rows.keys() ?? [])];
   for (let n = 0; n < count; n++) {
     const id = host.nextDealId++;
     const stage = STAGES[pick(id, 1, STAGES.length)] ?? "NEW";
@@ -57,6 +60,7 @@ export function seedDeals(host: DealHost, count: number, nowMs: number): void {
       ASSIGNED_BY_ID: String(1 + pick(id, 6, 2)),
       CLOSED: stage === "WON" || stage === "LOSE" ? "Y" : "N",
       COMPANY_ID: String(pick(id, 7, 500)),
+      CONTACT_ID: contactIds.length > 0 ? String(contactIds[pick(id, 8, contactIds.length)]) : null,
     });
     host.deals.set(id, deal);
   }
