@@ -1,5 +1,7 @@
 import { e2e } from "./env";
 import type { LogEntry, TokenPairInfo } from "./emulator/types";
+import type { DealAccess, DealAccessRequest, TimelineEntry } from "./emulator/types";
+import type { BridgeLogEntry } from "./emulator/types";
 
 /** The emulator's own shapes (e2e/emulator/types.ts), under the names the specs use. */
 export type LoggedRequest = LogEntry;
@@ -86,6 +88,27 @@ export class EmulatorApi {
     return this.call<{ installed: boolean; installFinished: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }>; appOptions: Record<string, string> }>(
       `portals/${memberId}`,
     );
+  }
+
+  // --- CRM test controls (timeline, deal access) ---
+  /** Timeline comments of one CRM record (e.g. `("deal", 7)`), oldest first, shaped like crm.timeline.comment.get. */
+  timeline(memberId: string, entityType: string, entityId: number) {
+    return this.call<TimelineEntry[]>(`portals/${memberId}/timeline?entityType=${encodeURIComponent(entityType)}&entityId=${entityId}`);
+  }
+  /**
+   * `private: true` closes the deal (OPENED=N): only admins and its responsible user read it, so for user 2 pass
+   * `assignedById: 1`; crm.deal.get then answers 400 `{error:"", error_description:"Access denied"}` and the deal
+   * drops out of crm.deal.list for that user.
+   */
+  setDealAccess(memberId: string, dealId: number, req: DealAccessRequest) {
+    return this.call<DealAccess>(`portals/${memberId}/deals/access`, { method: "POST", body: { ...req, dealId } });
+  }
+
+  // --- Frame bridge log (portal pages) ---
+  /** Messages the portal pages got from app frames (`{seq, at, memberId, sid, placement, kind, command, params, answered, denied?}`). */
+  bridgeLog(memberId?: string, since = 0) {
+    const q = new URLSearchParams({ since: String(since), ...(memberId ? { memberId } : {}) });
+    return this.call<BridgeLogEntry[]>(`bridge-log?${q.toString()}`);
   }
 }
 

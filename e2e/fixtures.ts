@@ -38,6 +38,8 @@ export const test = base.extend<Fixtures>({
   },
   signIn: async ({ landing, portalLogin, dashboard }, use) => {
     await use(async () => {
+      // Repeatable within one test: an earlier sign-in left the portal session that skips the login page.
+      await portalLogin.signOut(e2e.portalHost);
       await landing.open();
       await landing.connect(e2e.portalHost);
       await portalLogin.expectOpen(e2e.portalHost);

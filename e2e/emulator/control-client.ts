@@ -1,5 +1,7 @@
 import type { ClockRequest } from "./control";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
+import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
+import type { BridgeLogEntry } from "./types";
 
 /**
  * Typed client of the `/__emulator/` HTTP control API, for tests that run in another process than the
@@ -95,5 +97,23 @@ export class EmulatorControlClient {
   }
   seedDeals(memberId: string, req: { count: number }) {
     return this.call<{ total: number }>("POST", this.portalPath(memberId, "deals/seed"), req);
+  }
+
+  // --- CRM test controls (timeline, deal access) ---
+  timeline(memberId: string, entityType: string, entityId: number) {
+    const q = `entityType=${encodeURIComponent(entityType)}&entityId=${encodeURIComponent(String(entityId))}`;
+    return this.call<TimelineEntry[]>("GET", `${this.portalPath(memberId, "timeline")}?${q}`);
+  }
+  setDealAccess(memberId: string, dealId: number, req: DealAccessRequest) {
+    return this.call<DealAccess>("POST", this.portalPath(memberId, "deals/access"), { ...req, dealId });
+  }
+
+  // --- Frame bridge log (portal pages) ---
+  bridgeLog(memberId?: string, since = 0) {
+    const q = new URLSearchParams({ since: String(since), ...(memberId ? { memberId } : {}) });
+    return this.call<BridgeLogEntry[]>("GET", `bridge-log?${q.toString()}`);
+  }
+  async clearBridgeLog(): Promise<void> {
+    await this.call("POST", "bridge-log/clear");
   }
 }

@@ -30,6 +30,12 @@ const ROUTES: Record<string, Route> = {
   "POST portals/:id/events": (c, b, _r, id) => c.events(id, b as never),
   "POST portals/:id/state": (c, b, _r, id) => c.setPortalState(id, b),
   "POST portals/:id/deals/seed": (c, b, _r, id) => c.seedDeals(id, b as never),
+  // --- CRM test controls (timeline, deal access) ---
+  "GET portals/:id/timeline": (c, _b, r, id) => c.timeline(id, r.query.entityType ?? "deal", Number(r.query.entityId ?? 0)),
+  "POST portals/:id/deals/access": (c, b, _r, id) => c.setDealAccess(id, Number(b.dealId), b as never),
+  // --- Frame bridge log (portal pages) ---
+  "GET bridge-log": (c, _b, r) => c.bridgeLog(r.query.memberId || undefined, Number(r.query.since ?? 0) || 0),
+  "POST bridge-log/clear": (c) => c.clearBridgeLog(),
 };
 
 /** JSON control API under `/__emulator/` on the OAuth server port, for tests running in another process. */

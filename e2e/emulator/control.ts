@@ -4,6 +4,10 @@ import { install, uninstall, update } from "./lifecycle/install";
 import { triggerEvent } from "./lifecycle/events";
 import type { EmulatorState, PortalState } from "./state";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
+import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
+import { setDealAccess, timelineOf } from "./rest/crm-controls";
+import type { BridgeLogEntry } from "./types";
+import { bridgeLog, clearBridgeLog } from "./frames/registry";
 
 /** What control needs from the part of the emulator that owns listening sockets. */
 export interface ServerHost {
@@ -23,6 +27,8 @@ export function portalInfo(p: PortalState): PortalInfo {
     url: p.url, host: p.host, memberId: p.memberId, installed: p.installed, installFinished: p.installFinished,
     applicationToken: p.applicationToken, paymentRequired: p.paymentRequired, deleted: p.deleted, deals: p.deals.size,
     bindings: p.bindings.map((b) => ({ ...b })), appOptions: { ...p.appOptions }, heldEvents: p.held.length,
+    userOptions: Object.fromEntries([...p.userOptions].map(([id, o]) => [String(id), { ...o }])),
+    placements: p.placements.map((x) => ({ placement: x.placement, handler: x.handler, title: x.title, langAll: x.langAll })),
     offlineEvents: p.offline.length,
   };
 }
@@ -156,6 +162,29 @@ export class EmulatorControl {
     const p = this.state.portal(memberId);
     seedDeals(p, Math.max(0, Math.floor(Number(req.count) || 0)), this.state.clock.nowMs());
     return { total: p.deals.size };
+  }
+
+  // --- CRM test controls (timeline, deal access) ---
+
+  /** Timeline comments of one CRM record (`deal`, `contact`), oldest first, in crm.timeline.comment.get's shape. */
+  async timeline(memberId: string, entityType: string, entityId: number): Promise<TimelineEntry[]> {
+    return timelineOf(this.state.portal(memberId), entityType, entityId);
+  }
+
+  /** Closes (OPENED=N) or opens a deal; a closed deal is readable only by admins and its ASSIGNED_BY_ID user. */
+  async setDealAccess(memberId: string, dealId: number, req: DealAccessRequest): Promise<DealAccess> {
+    return setDealAccess(this.state.portal(memberId), dealId, req);
+  }
+
+  // --- Frame bridge log (portal pages) ---
+
+  /** Messages the portal pages received from app frames, oldest first; optionally one portal's, after `since` (seq). */
+  async bridgeLog(memberId?: string, since = 0): Promise<BridgeLogEntry[]> {
+    return bridgeLog(this.state, memberId, since);
+  }
+
+  async clearBridgeLog(): Promise<void> {
+    clearBridgeLog(this.state);
   }
 }
 

@@ -42,10 +42,31 @@ export interface HeldEvent {
   userId: number | null;
 }
 
+/** One placement.bind row (extensions §1.3); `placement`, `handler` and `title` are read by the portal pages. */
 export interface Placement {
+  /** Row ID: placement.get answers in this order. */
+  id: number;
   placement: string;
   handler: string;
+  /** 0 = every user; only PAGE_BACKGROUND_WORKER binds per user. */
+  userId: number;
+  /** Title in the portal language ("en"), from LANG_ALL or TITLE. */
   title: string;
+  description: string;
+  groupName: string;
+  /** What survived the per-placement OPTIONS whitelist. */
+  options: Record<string, string | number>;
+  langAll?: Record<string, { TITLE?: string; DESCRIPTION?: string; GROUP_NAME?: string }>;
+}
+
+/** One crm.timeline.comment.add record. */
+export interface TimelineComment {
+  id: number;
+  entityType: string;
+  entityId: number;
+  authorId: number;
+  comment: string;
+  created: string;
 }
 
 export interface PortalState {
@@ -67,6 +88,10 @@ export interface PortalState {
   appOptions: Record<string, unknown>;
   userOptions: Map<number, Record<string, unknown>>;
   placements: Placement[];
+  nextPlacementId: number;
+  /** crm.timeline.comment.* records of every CRM entity. */
+  timeline: TimelineComment[];
+  nextTimelineId: number;
   paymentRequired: boolean;
   deleted: boolean;
   plan: "standard" | "enterprise" | undefined;
@@ -148,6 +173,9 @@ export class EmulatorState {
       appOptions: {},
       userOptions: new Map(),
       placements: [],
+      nextPlacementId: 1,
+      timeline: [],
+      nextTimelineId: 1,
       paymentRequired: false,
       deleted: false,
       plan: seed.plan,
@@ -157,8 +185,9 @@ export class EmulatorState {
       operating: new Map(),
       servers: [],
     };
-    seedDeals(portal, seed.deals ?? 0, this.clock.nowMs());
+    // Contacts first, so seeded deals can link to them.
     seedContacts(portal.contacts, seed.contacts ?? 0, this.clock.nowMs());
+    seedDeals(portal, seed.deals ?? 0, this.clock.nowMs());
     this.portals.set(memberId, portal);
     return portal;
   }

@@ -127,6 +127,54 @@ export interface PortalInfo extends EmulatorPortal {
   deals: number;
   bindings: Array<{ id: number; event: string; handler: string; authType: number; offline: boolean; userId: number }>;
   appOptions: Record<string, unknown>;
+  /** Per user id, as user.option.set / setUserOption stored them. */
+  userOptions: Record<string, Record<string, unknown>>;
+  placements: Array<{ placement: string; handler: string; title: string; langAll?: Record<string, { TITLE?: string; DESCRIPTION?: string; GROUP_NAME?: string }> }>;
   heldEvents: number;
   offlineEvents: number;
+}
+
+// --- CRM test controls (timeline, deal access) ---
+
+/** One timeline comment as crm.timeline.comment.get returns it. */
+export interface TimelineEntry {
+  ID: string;
+  ENTITY_ID: string;
+  ENTITY_TYPE: string;
+  CREATED: string;
+  COMMENT: string;
+  AUTHOR_ID: string;
+  FILES: Record<string, never>;
+}
+
+/** `private` closes the deal (OPENED=N): only admins and its responsible user (ASSIGNED_BY_ID) can read it. */
+export interface DealAccessRequest {
+  private: boolean;
+  assignedById?: number;
+}
+
+export interface DealAccess {
+  id: number;
+  opened: boolean;
+  assignedById: number;
+}
+
+// --- Frame bridge log (portal pages) ---
+
+/** One message a portal page received from an app frame (launcher, CRM card tab, slider); tokens are redacted. */
+export interface BridgeLogEntry {
+  seq: number;
+  /** Emulator-clock ms when the portal page reported it. */
+  at: number;
+  memberId: string;
+  /** APP_SID of the frame that sent it. */
+  sid: string;
+  placement: string;
+  kind: "app" | "placement" | "slider" | "";
+  command: string;
+  params: unknown;
+  /** The parent answers it (now, or for openApplication/openPath when the slider closes). */
+  answered: boolean;
+  /** Why not: "origin", "sid", "context" (denied in this frame), "unknown", "not-admin", "no-event", "error". */
+  denied?: string;
 }

@@ -67,7 +67,10 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     const bindings = (await h.emu.control.portal(A)).bindings.filter((b) => b.handler === h.eventsUrl).map((b) => b.event).sort();
     // The lifecycle events and the manifest's (bitrix24.app.ts), nothing else.
     expect(bindings).toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
-    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents() });
+    // The manifest's placement too, with every title; binding again changes nothing on the portal.
+    const placements = (await h.emu.control.portal(A)).placements ?? [];
+    expect(placements.map((p) => [p.placement, p.handler, p.langAll?.ru?.TITLE])).toEqual([["CRM_DEAL_DETAIL_TAB", h.eventsUrl.replace("/events", "/placement"), "Приложение-шаблон"]]);
+    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents(), placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] } });
   });
 
   it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored", async () => {
