@@ -1,7 +1,5 @@
 import { e2e } from "./env";
-import type { LogEntry, TokenPairInfo } from "./emulator/types";
-import type { DealAccess, DealAccessRequest, TimelineEntry } from "./emulator/types";
-import type { BridgeLogEntry } from "./emulator/types";
+import type { BridgeLogEntry, DealAccess, DealAccessRequest, LogEntry, PortalInfo, TimelineEntry, TokenPairInfo } from "./emulator/types";
 
 /** The emulator's own shapes (e2e/emulator/types.ts), under the names the specs use. */
 export type LoggedRequest = LogEntry;
@@ -63,7 +61,7 @@ export class EmulatorApi {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
   /** A new portal on a new port (PortalSeed: installed, installFinished, users, …). */
-  addPortal(seed: { installed?: boolean; installFinished?: boolean } = {}) {
+  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number } = {}) {
     return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
   }
   clearFaults() {
@@ -85,7 +83,7 @@ export class EmulatorApi {
     return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
   }
   portal(memberId: string) {
-    return this.call<{ installed: boolean; installFinished: boolean; applicationToken: string; bindings: Array<{ event: string; handler: string }>; appOptions: Record<string, string> }>(
+    return this.call<Pick<PortalInfo, "installed" | "installFinished" | "applicationToken" | "bindings" | "appOptions" | "userOptions" | "placements">>(
       `portals/${memberId}`,
     );
   }
