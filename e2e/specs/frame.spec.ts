@@ -55,6 +55,8 @@ test.describe("the app inside the portal", () => {
     await doctor.expectOpen();
     await expect(doctor.value(/^Bitrix24's view/, "Installed")).toHaveText("yes");
     await expect(doctor.value(/^Events$/, "Missing")).toHaveText("none");
+    await expect(doctor.value(/^Placements/, "Bound")).toHaveText("CRM_DEAL_DETAIL_TAB");
+    await expect(doctor.value(/^Placements/, "Missing")).toHaveText("none");
     await expect(doctor.value(/^Permissions/, "Missing")).toHaveText("none");
     await expect(doctor.problems().filter({ hasText: "No event from Bitrix24" })).toContainText("What to do:");
 

@@ -136,11 +136,18 @@ test.describe("placements and the frame bridge", () => {
     const { portal, app } = await installedPortal(page, emulator);
     const iframe = page.locator("#app-frame");
     await expectFrameFitsContent(iframe);
+    const stageNames = (await portalRest<Array<{ NAME: string }>>(emulator, portal, "crm.status.list", { filter: { ENTITY_ID: "DEAL_STAGE" } })).map((s) => s.NAME);
     for (const name of ["Deals", "Contacts"]) {
       await app.frame.getByRole("link", { name, exact: true }).click();
       await expect(app.frame.getByRole("heading", { level: 1 })).toHaveText(name);
       await expect(app.frame.getByRole("table")).toBeVisible();
       await expectFrameFitsContent(iframe);
+      if (name !== "Deals") continue;
+      // The stage column speaks the portal's names (crm.status.list), never the raw STAGE_ID.
+      await expect(app.frame.getByRole("cell", { name: "Document preparation" }).or(app.frame.getByRole("cell", { name: "New", exact: true })).first()).toBeVisible();
+      const stages = await app.frame.locator("tbody tr td:nth-child(4)").allInnerTexts();
+      expect(stages.length).toBeGreaterThan(0);
+      for (const stage of stages) expect(stageNames).toContain(stage);
     }
     const log = await emulator.bridgeLog(portal.memberId);
     expect(log.filter((m) => m.kind === "app" && m.command === "resizeWindow" && m.answered).length).toBeGreaterThanOrEqual(3);
