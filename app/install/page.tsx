@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { Brand } from "@/components/brand";
+import { FrameFit } from "@/components/frame-fit";
 import { InstallRunner } from "@/components/install-runner";
+import { PortalProvider } from "@/components/portal-context";
 import { getPortalSession } from "@/lib/auth";
 import { sessionPortalOrigin } from "@/lib/bitrix24";
 
@@ -32,9 +34,12 @@ export default async function InstallPage({ searchParams }: { searchParams: Prom
   }
   const { sid } = await searchParams;
   return (
-    <Shell>
-      <p className="mb-4 text-slate-600">Signed in as {session.name}, administrator of {session.portalHost}.</p>
-      <InstallRunner portalOrigin={origin} sid={typeof sid === "string" && /^[A-Za-z0-9]{1,64}$/.test(sid) ? sid : null} />
-    </Shell>
+    <PortalProvider portal={{ host: session.portalHost, origin }}>
+      <FrameFit />
+      <Shell>
+        <p className="mb-4 text-slate-600">Signed in as {session.name}, administrator of {session.portalHost}.</p>
+        <InstallRunner portalOrigin={origin} sid={typeof sid === "string" && /^[A-Za-z0-9]{1,64}$/.test(sid) ? sid : null} />
+      </Shell>
+    </PortalProvider>
   );
 }
