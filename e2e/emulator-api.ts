@@ -1,5 +1,7 @@
 import { e2e } from "./env";
 import type { BridgeLogEntry, DealAccess, DealAccessRequest, LogEntry, PortalInfo, TimelineEntry, TokenPairInfo } from "./emulator/types";
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./emulator/types";
 
 /** The emulator's own shapes (e2e/emulator/types.ts), under the names the specs use. */
 export type LoggedRequest = LogEntry;
@@ -107,6 +109,25 @@ export class EmulatorApi {
   bridgeLog(memberId?: string, since = 0) {
     const q = new URLSearchParams({ since: String(since), ...(memberId ? { memberId } : {}) });
     return this.call<BridgeLogEntry[]>(`bridge-log?${q.toString()}`);
+  }
+
+  // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+  /**
+   * Runs a robot step on a deal the way the portal's automation does: POSTs workflow_id, code, document_id[],
+   * document_type[], event_token, properties[], use_subscription, timeout_duration, ts and auth[] to the robot's
+   * HANDLER and returns `{delivery, eventToken, workflowId}` (or `skipped` when the app is not installed / not
+   * install-finished / must pay). `userId` defaults to the robot's AUTH_USER_ID; with neither, `auth` has no tokens.
+   */
+  runRobot(memberId: string, req: RobotRunRequest) {
+    return this.call<RobotRunResult>(`portals/${memberId}/robots/run`, { method: "POST", body: req });
+  }
+  /** Every robot run: `{code, eventToken, documentId, properties, status: "waiting"|"done", returnValues?, logMessage?, sentAt?, …}`. */
+  robotRuns(memberId: string) {
+    return this.call<RobotRunInfo[]>(`portals/${memberId}/robot-runs`);
+  }
+  /** The robots the app registered with bizproc.robot.add/update. */
+  robots(memberId: string) {
+    return this.call<RobotInfo[]>(`portals/${memberId}/robots`);
   }
 }
 

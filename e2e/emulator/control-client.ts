@@ -2,6 +2,8 @@ import type { ClockRequest } from "./control";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
 import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
 import type { BridgeLogEntry } from "./types";
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./types";
 
 /**
  * Typed client of the `/__emulator/` HTTP control API, for tests that run in another process than the
@@ -115,5 +117,16 @@ export class EmulatorControlClient {
   }
   async clearBridgeLog(): Promise<void> {
     await this.call("POST", "bridge-log/clear");
+  }
+
+  // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+  runRobot(memberId: string, req: RobotRunRequest) {
+    return this.call<RobotRunResult>("POST", this.portalPath(memberId, "robots/run"), req);
+  }
+  robotRuns(memberId: string) {
+    return this.call<RobotRunInfo[]>("GET", this.portalPath(memberId, "robot-runs"));
+  }
+  robots(memberId: string) {
+    return this.call<RobotInfo[]>("GET", this.portalPath(memberId, "robots"));
   }
 }

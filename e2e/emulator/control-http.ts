@@ -36,6 +36,10 @@ const ROUTES: Record<string, Route> = {
   // --- Frame bridge log (portal pages) ---
   "GET bridge-log": (c, _b, r) => c.bridgeLog(r.query.memberId || undefined, Number(r.query.since ?? 0) || 0),
   "POST bridge-log/clear": (c) => c.clearBridgeLog(),
+  // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+  "POST portals/:id/robots/run": (c, b, _r, id) => c.runRobot(id, b as never),
+  "GET portals/:id/robot-runs": (c, _b, _r, id) => c.robotRuns(id),
+  "GET portals/:id/robots": (c, _b, _r, id) => c.robots(id),
 };
 
 /** JSON control API under `/__emulator/` on the OAuth server port, for tests running in another process. */

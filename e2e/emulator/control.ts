@@ -8,6 +8,9 @@ import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
 import { setDealAccess, timelineOf } from "./rest/crm-controls";
 import type { BridgeLogEntry } from "./types";
 import { bridgeLog, clearBridgeLog } from "./frames/registry";
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./types";
+import { RobotRunError, robotInfo, robotRunInfo, runRobot } from "./robots/run";
 
 /** What control needs from the part of the emulator that owns listening sockets. */
 export interface ServerHost {
@@ -185,6 +188,33 @@ export class EmulatorControl {
 
   async clearBridgeLog(): Promise<void> {
     clearBridgeLog(this.state);
+  }
+
+  // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+
+  /**
+   * One robot step of a deal's automation: POSTs the documented form (workflow_id, code, document_id[], document_type[],
+   * event_token, properties[], use_subscription, timeout_duration, ts, auth[]) to the robot's HANDLER and answers
+   * after the app replied. Skipped (nothing sent) when the app is not installed, not install-finished, or must pay.
+   */
+  async runRobot(memberId: string, req: RobotRunRequest): Promise<RobotRunResult> {
+    try {
+      return await runRobot(this.state, this.state.portal(memberId), req);
+    } catch (e) {
+      if (e instanceof RobotRunError) throw new ControlError(e.status, e.message);
+      throw e;
+    }
+  }
+
+  /** Every robot run of the portal, oldest first, with what bizproc.event.send / bizproc.activity.log recorded. */
+  async robotRuns(memberId: string): Promise<RobotRunInfo[]> {
+    const now = this.state.clock.nowMs();
+    return this.state.portal(memberId).robotRuns.map((r) => robotRunInfo(r, now));
+  }
+
+  /** The robots the app has registered (bizproc.robot.add/update), with every stored field. */
+  async robots(memberId: string): Promise<RobotInfo[]> {
+    return this.state.portal(memberId).robots.map(robotInfo);
   }
 }
 

@@ -7,6 +7,8 @@ import { RequestLog } from "./log";
 import { seedDeals, type Deal } from "./rest/methods/deal-data";
 import { emptyContacts, seedContacts } from "./rest/methods/contact-data";
 import type { CrmTable } from "./rest/methods/crm-entity";
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+import type { Robot, RobotRun } from "./robots/model";
 
 export const DEFAULT_USERS: SeedUser[] = [
   { id: 1, name: "Ivan", lastName: "Petrov", email: "ivan@example.test", admin: true },
@@ -102,6 +104,11 @@ export interface PortalState {
   /** key method → (minute → seconds spent). */
   operating: Map<string, Map<number, number>>;
   servers: Server[];
+  // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+  /** bizproc.robot.add rows of the app; removed on uninstall and on update. */
+  robots: Robot[];
+  /** Every robot run (runRobot control), kept as history across uninstall/update. */
+  robotRuns: RobotRun[];
 }
 
 export interface ResolvedApp {
@@ -184,6 +191,9 @@ export class EmulatorState {
       frames: new Map(),
       operating: new Map(),
       servers: [],
+      // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+      robots: [],
+      robotRuns: [],
     };
     // Contacts first, so seeded deals can link to them.
     seedContacts(portal.contacts, seed.contacts ?? 0, this.clock.nowMs());

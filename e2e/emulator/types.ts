@@ -178,3 +178,74 @@ export interface BridgeLogEntry {
   /** Why not: "origin", "sid", "context" (denied in this frame), "unknown", "not-admin", "no-event", "error". */
   denied?: string;
 }
+
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+
+/** `runRobot`: one robot step of a deal's automation. */
+export interface RobotRunRequest {
+  /** The robot's CODE (bizproc.robot.add). */
+  code: string;
+  /** Deal id: the run's document is ["crm","CCrmDocumentDeal","DEAL_<id>"]; the deal must exist. */
+  documentId: number;
+  /** Values of the robot's declared PROPERTIES as configured in the step; missing ones take Default, else "". */
+  properties?: Record<string, unknown>;
+  /** Whose tokens go in `auth` (the step's "run as" user); default the robot's AUTH_USER_ID; neither = token-less auth. */
+  userId?: number;
+  /** The step's wait limit in seconds (`timeout_duration`); 0 = wait forever. After it the event_token is expired. */
+  timeoutDuration?: number;
+}
+
+export interface RobotRunResult {
+  /** The handler POST (its status and the exact form body), null when the run was skipped. */
+  delivery: DeliveryResult | null;
+  eventToken: string | null;
+  workflowId: string | null;
+  /** Why nothing was sent: the app is not installed, its installer has not called installFinish, or payment is required. */
+  skipped?: "not-installed" | "install-not-finished" | "payment-required";
+}
+
+/** One robot run as `robotRuns` reports it. */
+export interface RobotRunInfo {
+  code: string;
+  eventToken: string;
+  workflowId: string;
+  activityName: string;
+  dealId: number;
+  /** As POSTed: ["crm","CCrmDocumentDeal","DEAL_<id>"]. */
+  documentId: string[];
+  documentType: string[];
+  /** `properties[...]` as POSTed. */
+  properties: Record<string, unknown>;
+  useSubscription: "Y" | "N";
+  userId: number | null;
+  /** `waiting` until bizproc.event.send (or the timeout); `done` at once when USE_SUBSCRIPTION is N. */
+  status: "waiting" | "done";
+  /** The step stopped waiting because timeout_duration passed. */
+  timedOut?: true;
+  /** RETURN_VALUES the process accepted: only RETURN_PROPERTIES keys (matched case-insensitively, stored under the registered name). */
+  returnValues?: Record<string, unknown>;
+  logMessage?: string;
+  /** Emulator-clock ms of the accepted bizproc.event.send. */
+  sentAt?: number;
+  startedAt: number;
+  /** bizproc.activity.log messages. */
+  log: string[];
+  /** seq of the handler POST in `deliveries()`. */
+  deliverySeq: number;
+}
+
+/** One registered robot as `robots` reports it (property field names upper-cased, as the core stores them). */
+export interface RobotInfo {
+  code: string;
+  handler: string;
+  authUserId: number;
+  useSubscription: string;
+  name: unknown;
+  description: unknown;
+  properties: Record<string, unknown>;
+  returnProperties: Record<string, unknown>;
+  documentType: unknown[] | null;
+  filter: Record<string, unknown> | null;
+  usePlacement: "Y" | "N";
+  placementHandler: string | null;
+}

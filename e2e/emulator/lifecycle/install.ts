@@ -44,6 +44,8 @@ export async function update(state: EmulatorState, portal: PortalState, opts: { 
   portal.applicationToken = randomHex(16);
   portal.bindings = [];
   portal.placements = [];
+  // --- Automation robots: bizproc treats an update like a delete (RestService::onRestAppUpdate; bizproc.robot.delete docs) ---
+  portal.robots = [];
   if (!opts.noUi) portal.installFinished = false;
   const data = { VERSION: "2", PREVIOUS_VERSION: "1", LANGUAGE_ID };
   return Promise.all(
@@ -73,6 +75,8 @@ export async function uninstall(state: EmulatorState, portal: PortalState, clean
   portal.applicationToken = "";
   portal.bindings = [];
   portal.placements = [];
+  // --- Automation robots: removed with the app (RestService::onRestAppDelete) ---
+  portal.robots = [];
   portal.held = [];
   portal.offline = [];
   portal.frames.clear();

@@ -15,6 +15,8 @@ import "./methods/options";
 import "./methods/placements";
 import "./methods/timeline";
 import "./methods/statuses";
+// --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
+import "./methods/bizproc";
 import "./batch";
 
 export type Transport = "json" | "xml";
