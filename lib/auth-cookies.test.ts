@@ -4,7 +4,7 @@ import { authCookies } from "./auth-cookies";
 
 /** auth cookies that survive the portal's third-party iframe. */
 describe("authCookies", () => {
-  it("over https: every cookie is __Host-, Secure, HttpOnly, SameSite=None, Partitioned, Path=/", () => {
+  it("over https: every cookie is __Host-, Secure, HttpOnly, SameSite=None, Partitioned, Path=/ [#10]", () => {
     const cookies = authCookies("https://app.example.com");
     expect(Object.keys(cookies).sort()).toEqual(["callbackUrl", "csrfToken", "nonce", "pkceCodeVerifier", "sessionToken", "state"]);
     for (const c of Object.values(cookies)) {
@@ -14,7 +14,7 @@ describe("authCookies", () => {
     }
   });
 
-  it("serialises to a Set-Cookie line the browser accepts inside a cross-site frame", () => {
+  it("serialises to a Set-Cookie line the browser accepts inside a cross-site frame [#10]", () => {
     const { name, options } = authCookies("https://app.example.com").sessionToken;
     const res = new NextResponse(null);
     res.cookies.set(name, "v", options);

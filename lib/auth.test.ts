@@ -15,10 +15,10 @@ describe("safeRedirect", () => {
     "http://app.example.com/x",
     "https://app.example.com.evil.example/",
     "https://app.example.com@evil.example/",
-  ])("keeps %j on our origin", (url) => {
+  ])("keeps %j on our origin [#6]", (url) => {
     expect(new URL(safeRedirect(url, base)).origin).toBe(base);
   });
-  it("survives a 4 KB string and unicode dots", () => {
+  it("survives a 4 KB string and unicode dots [#6]", () => {
     expect(new URL(safeRedirect("/".padEnd(4096, "a"), base)).origin).toBe(base);
     expect(new URL(safeRedirect("https://evil。example", base)).origin).toBe(base);
   });

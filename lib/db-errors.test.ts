@@ -17,7 +17,7 @@ describe("database outages", () => {
     ["Prisma cannot reach the server (P1001)", { name: "PrismaClientKnownRequestError", code: "P1001" }],
     ["the client could not start", { name: "PrismaClientInitializationError" }],
     ["a refused socket underneath", { name: "Error", cause: { code: "ECONNREFUSED" } }],
-  ])("%s answers 503 with a generic body", (_name, err) => {
+  ])("%s answers 503 with a generic body [#42]", (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const { status, body } = toErrorBody(err);
     expect(status).toBe(503);

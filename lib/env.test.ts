@@ -62,7 +62,7 @@ describe("parseServerEnv", () => {
     );
   });
 
-  it("pins B24_OAUTH_SERVER to Bitrix24's OAuth servers (checklist item 5); the loopback emulator only under the opt-in", () => {
+  it("pins B24_OAUTH_SERVER to Bitrix24's OAuth servers (checklist item 5); the loopback emulator only under the opt-in [#5][#9]", () => {
     for (const server of ["https://oauth.bitrix.info", "https://oauth.bitrix24.tech/", "https://oauth.bitrix.info/"]) {
       expect(() => parseServerEnv({ ...valid, B24_OAUTH_SERVER: server })).not.toThrow();
     }

@@ -17,7 +17,7 @@ describe("safeEqual", () => {
     expect(safeEqual("ä", "a")).toBe(false);
   });
 
-  it("decides through timingSafeEqual over fixed-size digests, whatever the lengths (=== would fail this)", () => {
+  it("decides through timingSafeEqual over fixed-size digests, whatever the lengths (=== would fail this) [#25]", () => {
     const spy = vi.mocked(crypto.timingSafeEqual);
     spy.mockClear();
     const pairs: Array<[string, string]> = [["short", "a much longer secret value"], ["same-length-1", "same-length-2"], ["x", "x"]];

@@ -28,13 +28,13 @@ function compare(a: string, b: string): number {
 }
 
 describe("dependency floors", () => {
-  it.each(Object.entries(FLOORS))("every installed copy of %s is at least %s", (name, floor) => {
+  it.each(Object.entries(FLOORS))("every installed copy of %s is at least %s [#15]", (name, floor) => {
     const copies = Object.entries(lock.packages).filter(([path]) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`));
     expect(copies.length, `${name} is not in package-lock.json`).toBeGreaterThan(0);
     for (const [path, { version }] of copies) expect(compare(version ?? "0", floor), `${path}@${version}`).toBeGreaterThanOrEqual(0);
   });
 
-  it("pins security-relevant runtime packages to exact versions", () => {
+  it("pins security-relevant runtime packages to exact versions [#15]", () => {
     for (const name of PINNED) expect(pkg.dependencies[name], name).toMatch(/^\d+\.\d+\.\d+$/);
   });
 

@@ -12,7 +12,7 @@ import { PortalAppPage } from "../pages/portal-app";
  * cookies; lib/auth-cookies.test.ts covers the https cookie attributes.
  */
 test.describe("the app inside the portal", () => {
-  test("install from the portal, installFinish, then each user sees their own dashboard; the doctor is admin-only", async ({ page, emulator }) => {
+  test("install from the portal, installFinish, then each user sees their own dashboard; the doctor is admin-only [#16]", async ({ page, emulator }) => {
     const portal = await emulator.addPortal({ installed: false });
     await emulator.install(portal.memberId);
     expect(await emulator.portal(portal.memberId)).toMatchObject({ installed: true, installFinished: false });
@@ -70,7 +70,7 @@ test.describe("the app inside the portal", () => {
     expect(refused?.headers()["content-security-policy"]).toBe(`frame-ancestors ${portal.url}`);
   });
 
-  test("pages without a session refuse to be framed; the app URL answers GET with a pointer to Bitrix24", async ({ request }) => {
+  test("pages without a session refuse to be framed; the app URL answers GET with a pointer to Bitrix24 [#16]", async ({ request }) => {
     const landing = await request.get("/");
     expect(landing.headers()["content-security-policy"]).toBe("frame-ancestors 'none'");
     const get = await request.get("/api/b24/app");

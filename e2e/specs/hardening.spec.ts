@@ -12,7 +12,7 @@ const BYPASS = {
   "x-forwarded-host": "evil.example",
 };
 
-test("protected pages and the proxy refuse anonymous requests, bypass headers or not", async ({ request }) => {
+test("protected pages and the proxy refuse anonymous requests, bypass headers or not [#12]", async ({ request }) => {
   for (const path of ["/dashboard", "/deals", "/doctor"]) {
     const res = await request.get(path, { headers: BYPASS, maxRedirects: 0 });
     expect([302, 303, 307, 308, 401, 403], path).toContain(res.status());
@@ -27,7 +27,7 @@ test("protected pages and the proxy refuse anonymous requests, bypass headers or
   expect(proxied.status).toBe(401);
 });
 
-test("a forwarded host does not change the OAuth URLs the app builds", async ({ page }) => {
+test("a forwarded host does not change the OAuth URLs the app builds [#13]", async ({ page }) => {
   const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const res = await page.request.post(`/api/auth/signin/bitrix24?portal=${encodeURIComponent(e2e.portalHost)}`, {
     form: { csrfToken: csrf.csrfToken, callbackUrl: "/dashboard", json: "true" },
@@ -39,7 +39,7 @@ test("a forwarded host does not change the OAuth URLs the app builds", async ({ 
   expect(new URL(start.searchParams.get("redirect_uri")!).origin).toBe(e2e.appUrl);
 });
 
-test("garbage credentials are a 401 and the server keeps serving", async ({ request, page, signIn }) => {
+test("garbage credentials are a 401 and the server keeps serving [#14]", async ({ request, page, signIn }) => {
   const garbage: Array<Record<string, string>> = [
     { authorization: "Bearer %" },
     { cookie: "next-auth.session-token=%%%garbage" },
@@ -62,7 +62,7 @@ test("garbage credentials are a 401 and the server keeps serving", async ({ requ
   expect((await callProxy(await sessionCookie(page.context()), "user.current")).status).toBe(200);
 });
 
-test("responses carry HSTS, nosniff and no-referrer; tenant pages and API answers are not cacheable", async ({ page, signIn }) => {
+test("responses carry HSTS, nosniff and no-referrer; tenant pages and API answers are not cacheable [#16]", async ({ page, signIn }) => {
   await signIn();
   for (const path of ["/", "/dashboard", "/deals", "/api/health"]) {
     const res = await page.request.get(path, { maxRedirects: 0 });

@@ -95,7 +95,7 @@ test.describe("Marketplace lifecycle", () => {
     expect(await db.portal(other.memberId)).toEqual(before);
   });
 
-  test("the same ONAPPINSTALL delivered twice at once: both 2xx within 1 s, one portal row, one portal pair", async ({ emulator, db, request }) => {
+  test("the same ONAPPINSTALL delivered twice at once: both 2xx within 1 s, one portal row, one portal pair [#28]", async ({ emulator, db, request }) => {
     const other = await secondPortal(emulator);
     await installWithoutUi(emulator, other.memberId);
     const body = (await emulator.deliveries()).filter((d) => d.event === "ONAPPINSTALL" && d.body.includes(other.memberId)).at(-1)!.body;

@@ -32,7 +32,7 @@ async function expectErrorPage(page: Page): Promise<void> {
 }
 
 test.describe("OAuth callback guards", () => {
-  test("a callback without the state cookie ends on the error page; no token request, no session", async ({ page, emulator, db }) => {
+  test("a callback without the state cookie ends on the error page; no token request, no session [#1]", async ({ page, emulator, db }) => {
     const since = await emulator.lastSeq();
     const before = await db.dump();
     const [portal] = (await emulator.health()).portals;
@@ -43,7 +43,7 @@ test.describe("OAuth callback guards", () => {
     expect(await db.dump()).toBe(before);
   });
 
-  test("a forged state is refused before any token request", async ({ page, landing, portalLogin, emulator, db }) => {
+  test("a forged state is refused before any token request [#2]", async ({ page, landing, portalLogin, emulator, db }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     const since = await emulator.lastSeq();
     const before = await db.dump();
@@ -54,7 +54,7 @@ test.describe("OAuth callback guards", () => {
     expect(await db.dump()).toBe(before);
   });
 
-  test("a callback naming another portal (domain) is refused before any token request", async ({ page, landing, portalLogin, emulator, db }) => {
+  test("a callback naming another portal (domain) is refused before any token request [#4]", async ({ page, landing, portalLogin, emulator, db }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     const since = await emulator.lastSeq();
     const before = await db.dump();
@@ -65,7 +65,7 @@ test.describe("OAuth callback guards", () => {
     expect(await db.dump()).toBe(before);
   });
 
-  test("a member_id that differs from the token response is rejected and nothing is stored", async ({ page, landing, portalLogin, emulator, db }) => {
+  test("a member_id that differs from the token response is rejected and nothing is stored [#4]", async ({ page, landing, portalLogin, emulator, db }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     const since = await emulator.lastSeq();
     const before = await db.dump();
@@ -77,7 +77,7 @@ test.describe("OAuth callback guards", () => {
     expect((await page.context().cookies()).find((c) => c.name.includes("session-token"))).toBeUndefined();
   });
 
-  test("a callback's server_domain is never used: the code goes only to the configured OAuth server, by POST", async ({ page, landing, portalLogin, emulator }) => {
+  test("a callback's server_domain is never used: the code goes only to the configured OAuth server, by POST [#5]", async ({ page, landing, portalLogin, emulator }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     callback.searchParams.set("server_domain", "127.0.0.1:1");
     const since = await emulator.lastSeq();
@@ -90,7 +90,7 @@ test.describe("OAuth callback guards", () => {
     expect(Object.keys(calls[0]!.query)).toEqual([]);
   });
 
-  test("a successful callback cannot be replayed; the replay sends no token request", async ({ page, landing, portalLogin, emulator }) => {
+  test("a successful callback cannot be replayed; the replay sends no token request [#3]", async ({ page, landing, portalLogin, emulator }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     await page.goto(callback.toString());
     await expect(page).toHaveURL(/\/dashboard$/);
@@ -100,7 +100,7 @@ test.describe("OAuth callback guards", () => {
     expect(await emulator.tokenRequests(since)).toHaveLength(0);
   });
 
-  test("the callback answer is not cached, leaks no referrer and drops code/state from the URL", async ({ page, landing, portalLogin }) => {
+  test("the callback answer is not cached, leaks no referrer and drops code/state from the URL [#7]", async ({ page, landing, portalLogin }) => {
     const callback = await captureCallback(page, landing, portalLogin);
     const response = await page.request.get(callback.toString(), { maxRedirects: 0 });
     expect(response.status()).toBe(302);
@@ -115,7 +115,7 @@ test.describe("OAuth callback guards", () => {
 
 test.describe("sign-in start refuses hosts outside the accepted list", () => {
   for (const host of ["evil.example", "a.bitrix24.com.evil.example", "user@x.bitrix24.ru", "x.bitrix24.ru:8443", "127.0.0.1.evil.example:80"]) {
-    test(`refuses ${host} with 400 and no redirect`, async ({ request, emulator }) => {
+    test(`refuses ${host} with 400 and no redirect [#8]`, async ({ request, emulator }) => {
       const since = await emulator.lastSeq();
       const q = new URLSearchParams({ client_id: e2e.clientId, state: "s".repeat(43), portal: host });
       const res = await request.get(`/api/b24/authorize?${q}`, { maxRedirects: 0 });
@@ -126,7 +126,7 @@ test.describe("sign-in start refuses hosts outside the accepted list", () => {
     });
   }
 
-  test("a GET sign-in without next-auth's CSRF token never redirects to a portal", async ({ request, emulator }) => {
+  test("a GET sign-in without next-auth's CSRF token never redirects to a portal [#8]", async ({ request, emulator }) => {
     const since = await emulator.lastSeq();
     const res = await request.get(`/api/auth/signin/bitrix24?portal=${e2e.portalHost}`, { maxRedirects: 0 });
     // next-auth sends a GET back to the app's own sign-in page; only a POST with its CSRF token starts a flow.
@@ -139,7 +139,7 @@ test.describe("sign-in start refuses hosts outside the accepted list", () => {
   });
 
   for (const callbackUrl of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "%", "javascript:alert(1)"]) {
-    test(`callbackUrl ${JSON.stringify(callbackUrl)} keeps the final redirect on the app's origin`, async ({ page, portalLogin }) => {
+    test(`callbackUrl ${JSON.stringify(callbackUrl)} keeps the final redirect on the app's origin [#6]`, async ({ page, portalLogin }) => {
       const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
       const res = await page.request.post(`/api/auth/signin/bitrix24?portal=${encodeURIComponent(e2e.portalHost)}`, {
         form: { csrfToken: csrf.csrfToken, callbackUrl, json: "true" },

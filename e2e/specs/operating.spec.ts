@@ -7,7 +7,7 @@ import { callProxy } from "../proxy-caller";
  * every earlier answer reported. The app remembers that for every client in the process, so later page calls for the
  * method send nothing and answer 503 with Retry-After = the seconds to the reset, while other methods keep working.
  */
-test("after OPERATION_TIME_LIMIT a proxied call for that method sends nothing and answers 503 with Retry-After until the reset", async ({ emulator, signInTo }) => {
+test("after OPERATION_TIME_LIMIT a proxied call for that method sends nothing and answers 503 with Retry-After until the reset [#39]", async ({ emulator, signInTo }) => {
   const portal = await emulator.addPortal({ installed: true });
   const cookie = await signInTo(portal.host);
   try {

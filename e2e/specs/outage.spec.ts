@@ -27,7 +27,7 @@ const setConnections = (allow: boolean) =>
   });
 
 if (e2e.flavour === "postgres") {
-  test("database outage: readiness false, 503 with a generic body from the proxy and the events route, recovery without a restart", async ({ page, signIn, emulator, request }) => {
+  test("database outage: readiness false, 503 with a generic body from the proxy and the events route, recovery without a restart [#42]", async ({ page, signIn, emulator, request }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     expect((await callProxy(cookie, "user.current")).status).toBe(200);

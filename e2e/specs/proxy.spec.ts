@@ -3,7 +3,7 @@ import { callProxy, sessionCookie } from "../proxy-caller";
 
 /** The REST proxy and tenant isolation. */
 test.describe("REST proxy", () => {
-  test("never passes the portal's Set-Cookie or Location on to the browser", async ({ page, signIn, emulator }) => {
+  test("never passes the portal's Set-Cookie or Location on to the browser [#21]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const headers = { "set-cookie": "portal_session=stolen; Path=/", location: "https://evil.example/", "x-portal-secret": "canary-header" };
@@ -28,7 +28,7 @@ test.describe("REST proxy", () => {
     expect(await emulator.log(since)).toHaveLength(0);
   });
 
-  test("a same-origin JSON call with the header reaches the user's portal with the token in the body only", async ({ page, signIn, emulator }) => {
+  test("a same-origin JSON call with the header reaches the user's portal with the token in the body only [#20][#21]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const since = await emulator.lastSeq();
@@ -45,7 +45,7 @@ test.describe("REST proxy", () => {
     expect(tokens.some((t) => calls[0]!.body.includes(t.access))).toBe(true);
   });
 
-  test("a request naming another portal still goes only to the session's portal", async ({ page, signIn, emulator }) => {
+  test("a request naming another portal still goes only to the session's portal [#17]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const other = (await emulator.health()).portals.find((p) => p.host !== e2e.portalHost)!;
@@ -57,7 +57,7 @@ test.describe("REST proxy", () => {
     expect(calls[0]!.host).toBe(e2e.portalHost);
   });
 
-  test("method names that could escape the REST base are refused with 400 and nothing is sent", async ({ page, signIn, emulator }) => {
+  test("method names that could escape the REST base are refused with 400 and nothing is sent [#18]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const since = await emulator.lastSeq();
@@ -68,7 +68,7 @@ test.describe("REST proxy", () => {
     expect(await emulator.log(since)).toHaveLength(0);
   });
 
-  test("methods outside the allow-list, also inside a batch, are refused with 403 and nothing is sent", async ({ page, signIn, emulator }) => {
+  test("methods outside the allow-list, also inside a batch, are refused with 403 and nothing is sent [#19]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const since = await emulator.lastSeq();
@@ -81,7 +81,7 @@ test.describe("REST proxy", () => {
     expect(await emulator.log(since)).toHaveLength(0);
   });
 
-  test("cross-site requests are refused even with a valid session cookie", async ({ page, signIn, emulator }) => {
+  test("cross-site requests are refused even with a valid session cookie [#20]", async ({ page, signIn, emulator }) => {
     await signIn();
     const cookie = await sessionCookie(page.context());
     const since = await emulator.lastSeq();
@@ -109,7 +109,7 @@ test.describe("REST proxy", () => {
     expect(await emulator.log(since)).toHaveLength(0);
   });
 
-  test("a non-admin's call is made with that user's own token", async ({ page, landing, portalLogin, dashboard, emulator }) => {
+  test("a non-admin's call is made with that user's own token [#24]", async ({ page, landing, portalLogin, dashboard, emulator }) => {
     await landing.open();
     await landing.connect(e2e.portalHost);
     await portalLogin.allow("Maria Ivanova");

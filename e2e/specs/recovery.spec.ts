@@ -156,7 +156,7 @@ test("a dead installer pair: a reinstall in the frame binds the events and finis
   expect(await emulator.portal(portal.memberId)).toMatchObject({ installFinished: true, applicationToken });
 });
 
-test("PAYMENT_REQUIRED blocks the portal; the payment's ONAPPPAYMENT re-check, or a verified reinstall, makes it active", async ({ emulator, db, signInTo }) => {
+test("PAYMENT_REQUIRED blocks the portal; the payment's ONAPPPAYMENT re-check, or a verified reinstall, makes it active [#41]", async ({ emulator, db, signInTo }) => {
   const portal = await installedPortal(emulator);
   const cookie = await signInTo(portal.host);
   expect((await callProxy(cookie, "user.current")).status).toBe(200);
@@ -185,7 +185,7 @@ test("PAYMENT_REQUIRED blocks the portal; the payment's ONAPPPAYMENT re-check, o
   expect((await callProxy(cookie, "user.current")).status).toBe(200);
 });
 
-test("uninstall → reinstall: active again with a new application_token; the old one is refused", async ({ emulator, db, signInTo, request }) => {
+test("uninstall → reinstall: active again with a new application_token; the old one is refused [#29]", async ({ emulator, db, signInTo, request }) => {
   const portal = await installedPortal(emulator);
   const oldToken = (await emulator.portal(portal.memberId)).applicationToken;
   const cookie = await signInTo(portal.host, MARIA);

@@ -31,7 +31,7 @@ async function memberId(emulator: { health(): Promise<{ portals: Array<{ host: s
   return (await emulator.health()).portals.find((p) => p.host === e2e.portalHost)!.memberId;
 }
 
-test(`200 concurrent calls with an expired access token over ${INSTANCES} instance(s): one refresh, no failure, no rate-limit answer`, async ({ page, signIn, emulator, db }) => {
+test(`200 concurrent calls with an expired access token over ${INSTANCES} instance(s): one refresh, no failure, no rate-limit answer [#35][#40]`, async ({ page, signIn, emulator, db }) => {
   test.setTimeout(90_000);
   await signIn();
   const cookie = await sessionCookie(page.context());
@@ -64,7 +64,7 @@ test(`200 concurrent calls with an expired access token over ${INSTANCES} instan
   console.log(`refresh race: ${INSTANCES} instance(s), 200 calls, ${grants.length} refresh grant(s), ${failed.length} failed, ${seconds.toFixed(1)} s`);
 });
 
-test("OAuth server 500 during refresh: the old pair is kept and a later call recovers", async ({ page, signIn, emulator, db }) => {
+test("OAuth server 500 during refresh: the old pair is kept and a later call recovers [#38]", async ({ page, signIn, emulator, db }) => {
   await signIn();
   const cookie = await sessionCookie(page.context());
   const member = await memberId(emulator);
@@ -82,7 +82,7 @@ test("OAuth server 500 during refresh: the old pair is kept and a later call rec
   expect((await db.pair(member, 1))!.version).toBe(before!.version + 1);
 });
 
-test("OAuth server hangs during refresh: the call fails in bounded time, the pair is kept, a later call recovers", async ({ page, signIn, emulator, db }) => {
+test("OAuth server hangs during refresh: the call fails in bounded time, the pair is kept, a later call recovers [#38]", async ({ page, signIn, emulator, db }) => {
   test.setTimeout(60_000);
   await signIn();
   const cookie = await sessionCookie(page.context());
@@ -99,7 +99,7 @@ test("OAuth server hangs during refresh: the call fails in bounded time, the pai
   await expect.poll(async () => (await callProxy(cookie, "user.current")).status, { timeout: 15_000, intervals: [250, 500, 1000] }).toBe(200);
 });
 
-test("refresh response lost after rotation: at most one retry, then needs_reauth, and no loop", async ({ page, signIn, emulator, db }) => {
+test("refresh response lost after rotation: at most one retry, then needs_reauth, and no loop [#37]", async ({ page, signIn, emulator, db }) => {
   await signIn();
   const cookie = await sessionCookie(page.context());
   const member = await memberId(emulator);

@@ -5,7 +5,7 @@ import { e2e, expect, test } from "../fixtures";
  * Canary secrets: the emulator's live token values, the client secret
  * and the NextAuth secret must not appear in any cookie, page, /api/auth/session answer, log line or URL.
  */
-test("no token or secret reaches cookies, pages, the session API, logs or URLs", async ({ page, signIn, emulator, db }) => {
+test("no token or secret reaches cookies, pages, the session API, logs or URLs [#11][#34]", async ({ page, signIn, emulator, db }) => {
   const since = await emulator.lastSeq();
   await signIn();
   const dashboardHtml = await page.content();

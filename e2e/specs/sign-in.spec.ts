@@ -1,7 +1,7 @@
 import { ADMIN_NAME, e2e, expect, test } from "../fixtures";
 
 test.describe("sign in with Bitrix24", () => {
-  test("landing → portal login/consent → dashboard, with the pair stored encrypted", async ({ page, signIn, emulator, db }) => {
+  test("landing → portal login/consent → dashboard, with the pair stored encrypted [#31]", async ({ page, signIn, emulator, db }) => {
     const since = await emulator.lastSeq();
     await signIn();
     await expect(page.getByText("Portal administrator")).toBeVisible();

@@ -35,7 +35,7 @@ describe("checkPortalInput (cloud defaults)", () => {
     ["127.0.0.1:7000", "not_allowed"],
     ["http://acme.bitrix24.com", "insecure"],
     ["x".repeat(300), "malformed"],
-  ])("refuses %j (%s)", (input, reason) => {
+  ])("refuses %j (%s) [#8]", (input, reason) => {
     expect(checkPortalInput(input, cloud)).toEqual({ ok: false, reason });
   });
 });
@@ -90,7 +90,7 @@ describe("checkEndpoint", () => {
     "https://10.0.0.1/rest/",
     "ftp://acme.bitrix24.com/rest/",
     "not a url",
-  ])("refuses %s", (url) => {
+  ])("refuses %s [#23]", (url) => {
     expect(checkEndpoint(url, cloud)).toBeNull();
   });
   it("refuses a host other than the expected one", () => {

@@ -40,7 +40,7 @@ async function refusedOffline(code: string): Promise<void> {
 }
 
 describe("ONAPPUNINSTALL", () => {
-  it("item 25: unknown member, missing or wrong application_token (same length, one char off) → 403 and no change", async () => {
+  it("item 25: unknown member, missing or wrong application_token (same length, one char off) → 403 and no change [#25]", async () => {
     const { applicationToken: token } = await installNoUi(h, A);
     const before = await snapshot(h);
     const oneOff = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
@@ -65,7 +65,7 @@ describe("ONAPPUNINSTALL", () => {
     await expect(portalClient().call("user.current")).resolves.toBeTruthy();
   });
 
-  it("item 29: a verified uninstall deletes the tokens, REST fails fast; a replay is a no-op; after reinstall it is 403", async () => {
+  it("item 29: a verified uninstall deletes the tokens, REST fails fast; a replay is a no-op; after reinstall it is 403 [#29][#41]", async () => {
     await installNoUi(h, A);
     const seq = (await h.emu.control.deliveries()).length;
     const { deliveries } = await h.emu.control.uninstall(A, { clean: false });
@@ -134,7 +134,7 @@ describe("other events", () => {
 });
 
 describe("portal status", () => {
-  it("a blocked portal and a dead installer pair fail fast without traffic; a verified reinstall makes both usable", async () => {
+  it("a blocked portal and a dead installer pair fail fast without traffic; a verified reinstall makes both usable [#41]", async () => {
     await installNoUi(h, A);
     await h.db().portal.update({ where: { memberId: A }, data: { status: "blocked", statusReason: "PAYMENT_REQUIRED" } });
     await refusedOffline("portal_blocked");
@@ -146,7 +146,7 @@ describe("portal status", () => {
     await expect(portalClient().call("user.current")).resolves.toBeTruthy();
   });
 
-  it("PAYMENT_REQUIRED from Bitrix24 blocks the portal; later calls do not reach the network", async () => {
+  it("PAYMENT_REQUIRED from Bitrix24 blocks the portal; later calls do not reach the network [#41]", async () => {
     await installNoUi(h, A);
     await h.emu.control.setPortalState(A, { paymentRequired: true });
     await expect(portalClient().call("user.current")).rejects.toMatchObject({ code: "payment_required" });
@@ -181,7 +181,7 @@ describe("portal status", () => {
 });
 
 describe("logs", () => {
-  it("never contain delivery bodies or tokens, at debug level, through install, events and uninstall", async () => {
+  it("never contain delivery bodies or tokens, at debug level, through install, events and uninstall [#34]", async () => {
     const lines: string[] = [];
     const capture = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
     const out = vi.spyOn(process.stdout, "write").mockImplementation(capture);

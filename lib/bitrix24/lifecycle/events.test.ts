@@ -73,7 +73,7 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents(), placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] } });
   });
 
-  it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored", async () => {
+  it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored [#5][#27]", async () => {
     const { body } = await installNoUi(h, A);
     const evilRest = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/rest/`;
     for (const endpoint of [evilRest, "https://evil.example/rest/"]) {
@@ -85,7 +85,7 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     expect(evilHits).toBe(0);
   });
 
-  it("item 26: tokens the OAuth server does not vouch for, or vouches for another portal, store nothing", async () => {
+  it("item 26: tokens the OAuth server does not vouch for, or vouches for another portal, store nothing [#26]", async () => {
     const { body } = await installNoUi(h, A);
     const other = await h.emu.control.install(B, { noUi: false });
     await h.emu.control.finishInstall(B);
@@ -108,7 +108,7 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     expect(await h.db().portal.findUnique({ where: { memberId: B } })).toBeNull();
   });
 
-  it("item 28: the same ONAPPINSTALL delivered twice concurrently leaves one row and one consistent pair, both 2xx within 1 s", async () => {
+  it("item 28: the same ONAPPINSTALL delivered twice concurrently leaves one row and one consistent pair, both 2xx within 1 s [#28]", async () => {
     const { body } = await installNoUi(h, A);
     await h.db().portal.delete({ where: { memberId: A } });
     const posted = new URLSearchParams(body);

@@ -81,7 +81,7 @@ describe("form parser", () => {
     expect(() => parseFormText(`${"k".repeat(FORM_LIMITS.keyLength + 1)}=1`)).toThrow(/too long/);
   });
 
-  it("answers 415 for any other content type, 413 beyond 64 KB (declared or streamed), 400 for invalid UTF-8", async () => {
+  it("answers 415 for any other content type, 413 beyond 64 KB (declared or streamed), 400 for invalid UTF-8 [#30]", async () => {
     for (const type of [null, "application/json", "multipart/form-data; boundary=x", "text/plain", "application/x-www-form-urlencoded; charset=latin1"]) {
       expect(await statusOf(parseFormRequest(post("a=1", type)))).toBe(415);
     }

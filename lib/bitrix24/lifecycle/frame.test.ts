@@ -191,7 +191,7 @@ describe("who acts for a signed-in person", () => {
   it("the installer without a pair of their own acts with the portal pair", async () => {
     expect(await index.actingOwner(session(1, true))).toEqual({ memberId: portalB().memberId, kind: "portal", bitrixUserId: 1 });
   });
-  it("anyone else, admin or not, acts only with their own pair", async () => {
+  it("anyone else, admin or not, acts only with their own pair [#24]", async () => {
     expect(await index.actingOwner(session(2, false))).toMatchObject({ kind: "user", bitrixUserId: 2 });
     expect(await index.actingOwner(session(3, true))).toMatchObject({ kind: "user", bitrixUserId: 3 });
     expect(await index.actingOwner(session(1, false))).toMatchObject({ kind: "user", bitrixUserId: 1 });

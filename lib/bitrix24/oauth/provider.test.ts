@@ -68,10 +68,10 @@ const callback = (over: Record<string, string> = {}) => ({
 
 describe("provider configuration (static)", () => {
   const provider = () => bitrix24Provider(cfg(), "https://app.example.com/");
-  it("keeps next-auth's state check on and never disables checks", () => {
+  it("keeps next-auth's state check on and never disables checks [#9]", () => {
     expect(provider().checks).toEqual(["state"]);
   });
-  it("authenticates to the token endpoint with client_secret_post at the pinned OAuth server", () => {
+  it("authenticates to the token endpoint with client_secret_post at the pinned OAuth server [#9]", () => {
     const p = provider();
     expect(p.client?.token_endpoint_auth_method).toBe("client_secret_post");
     expect(typeof p.token === "object" && p.token.url).toBe(`${oauth}/oauth/token/`);
@@ -100,7 +100,7 @@ describe("portalAuthorizeUrl", () => {
 });
 
 describe("exchangeCallback", () => {
-  it("POSTs the code with the secret in the form body (never the URL) and returns the checked pair", async () => {
+  it("POSTs the code with the secret in the form body (never the URL) and returns the checked pair [#5]", async () => {
     answer = { status: 200, body: goodTokens };
     const t = await exchangeCallback(callback(), STATE, cfg());
     expect(t).toMatchObject({ accessToken: "access-canary-0001", memberId: goodTokens.member_id, portalHost: PORTAL, bitrixUserId: 1 });
@@ -121,12 +121,12 @@ describe("exchangeCallback", () => {
     ["a forged state", callback({ state: `${STATE}.x.y` }), STATE, "invalid_state"],
     ["a state bound to another portal", callback({ state: bindState(STATE, "127.0.0.1:9999", cfg().stateKey) }), STATE, "portal_mismatch"],
     ["a domain other than the chosen portal", callback({ domain: "127.0.0.1:9999" }), STATE, "portal_mismatch"],
-  ])("refuses %s without calling the OAuth server", async (_name, params, cookie, code) => {
+  ])("refuses %s without calling the OAuth server [#1][#2][#4]", async (_name, params, cookie, code) => {
     await expect(exchangeCallback(params, cookie, cfg())).rejects.toMatchObject({ name: "B24Error", code });
     expect(seen).toHaveLength(0);
   });
 
-  it("refuses a token answer for another member_id or another portal host", async () => {
+  it("refuses a token answer for another member_id or another portal host [#4]", async () => {
     answer = { status: 200, body: { ...goodTokens, member_id: "ffffffffffffffffffffffffffffffff" } };
     await expect(exchangeCallback(callback(), STATE, cfg())).rejects.toMatchObject({ code: "portal_mismatch" });
     answer = { status: 200, body: { ...goodTokens, client_endpoint: "http://127.0.0.1:9999/rest/" } };
@@ -145,7 +145,7 @@ describe("exchangeCallback", () => {
     await expect(exchangeCallback(callback(), STATE, cfg())).rejects.toMatchObject({ code });
   });
 
-  it("never puts a secret into an error message", async () => {
+  it("never puts a secret into an error message [#34]", async () => {
     answer = { status: 400, body: { error: "invalid_grant", error_description: "bad code-1" } };
     const err = await exchangeCallback(callback(), STATE, cfg()).catch((e: Error) => e);
     expect(String(err)).not.toMatch(/top-secret-client|code-1/);

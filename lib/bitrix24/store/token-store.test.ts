@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe("token store", () => {
-  it("stores envelopes only: a raw dump contains no token, every value carries a key id", async () => {
+  it("stores envelopes only: a raw dump contains no token, every value carries a key id [#31]", async () => {
     const rows = await database.db().tokenPair.findMany();
     const dump = JSON.stringify(rows);
     for (const i of [0, 1]) {
@@ -72,7 +72,7 @@ describe("token store", () => {
     expect(await store.loadPairWithPortal({ memberId: "cccc0000cccc0000cccc0000cccc0000", kind: "user", bitrixUserId: 1 })).toBeNull();
   });
 
-  it("rotation: rows written with k1 read under {k2, k1}; after tokens:rotate none references k1 and k2 alone reads all", async () => {
+  it("rotation: rows written with k1 read under {k2, k1}; after tokens:rotate none references k1 and k2 alone reads all [#33]", async () => {
     const rotated: KeyRing = { keys: [k2, k1] };
     const report = await store.reencryptAll(rotated);
     expect(report).toEqual({ scanned: 4, rewritten: 4, skipped: 0, unreadable: 0 });
@@ -88,7 +88,7 @@ describe("token store", () => {
     expect(await store.reencryptAll(rotated)).toMatchObject({ rewritten: 0, unreadable: 0 });
   });
 
-  it("ciphertexts swapped between two tenants decrypt for neither, and both connections go to needs_reauth", async () => {
+  it("ciphertexts swapped between two tenants decrypt for neither, and both connections go to needs_reauth [#32]", async () => {
     // Back to k1 so the process's configured ring (k1 only) is the one in use.
     await store.reencryptAll({ keys: [k1, k2] });
     const [a, b] = await Promise.all(MEMBERS.map((m) => database.db().tokenPair.findFirstOrThrow({ where: { memberId: m } })));

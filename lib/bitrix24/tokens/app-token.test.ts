@@ -7,7 +7,7 @@ const M = "a223c6b3710f85df22e9377d6c4f7553";
 const TOKEN = "51856fefc120afa4b628cc82d3935cce";
 
 describe("application_token", () => {
-  it("matches only the exact token of that portal", () => {
+  it("matches only the exact token of that portal [#25]", () => {
     const stored = sealAppToken(M, TOKEN, ring);
     expect(stored).not.toContain(TOKEN);
     expect(appTokenMatches(M, stored, TOKEN, ring)).toBe(true);

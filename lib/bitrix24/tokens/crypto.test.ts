@@ -15,13 +15,13 @@ describe("token encryption", () => {
     expect(decryptToken(env, binding, ring)).toBe("canary-token-123");
   });
 
-  it("uses a fresh IV every time: 10,000 encryptions give 10,000 distinct IVs", () => {
+  it("uses a fresh IV every time: 10,000 encryptions give 10,000 distinct IVs [#31]", () => {
     const ivs = new Set<string>();
     for (let i = 0; i < 10_000; i++) ivs.add(encryptToken("same-plaintext", binding, ring).split(".")[2]!);
     expect(ivs.size).toBe(10_000);
   });
 
-  it("rejects a tampered ciphertext, tag or iv", () => {
+  it("rejects a tampered ciphertext, tag or iv [#31]", () => {
     const parts = encryptToken("secret-value", binding, ring).split(".");
     for (const i of [2, 3, 4]) {
       const copy = [...parts];
@@ -32,14 +32,14 @@ describe("token encryption", () => {
     }
   });
 
-  it("binds a value to its row: swapped between tenants or columns it fails", () => {
+  it("binds a value to its row: swapped between tenants or columns it fails [#32]", () => {
     const a = encryptToken("token-of-a", "member-a|user:1|refresh", ring);
     expect(() => decryptToken(a, "member-b|user:1|refresh", ring)).toThrow(TokenDecryptError);
     expect(() => decryptToken(a, "member-a|user:1|access", ring)).toThrow(TokenDecryptError);
     expect(() => decryptToken(a, "member-a|portal:1|refresh", ring)).toThrow(TokenDecryptError);
   });
 
-  it("reads old keys after rotation and writes with the current one", () => {
+  it("reads old keys after rotation and writes with the current one [#33]", () => {
     const old = encryptToken("old", binding, { keys: [k1] });
     const rotated: KeyRing = { keys: [k2, k1] };
     expect(decryptToken(old, binding, rotated)).toBe("old");

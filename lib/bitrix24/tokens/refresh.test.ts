@@ -78,7 +78,7 @@ describe("DbTokenSource", () => {
     expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-1-xxxxxxxx");
   });
 
-  it("invalid_grant while the database already holds a newer pair: uses it and does not mark the pair dead", async () => {
+  it("invalid_grant while the database already holds a newer pair: uses it and does not mark the pair dead [#36]", async () => {
     answer = async () => {
       // A sibling instance wrote a newer pair (e.g. after our lease expired) and spent the token we are using.
       const r = await row();
@@ -91,7 +91,7 @@ describe("DbTokenSource", () => {
     expect((await row()).status).toBe("active");
   });
 
-  it("invalid_grant with nothing newer: the pair is dead, later calls fail fast without any request", async () => {
+  it("invalid_grant with nothing newer: the pair is dead, later calls fail fast without any request [#41]", async () => {
     answer = async () => ({ status: 400, body: { error: "invalid_grant" } });
     const source = new refresh.DbTokenSource(owner);
     await expect(source.current()).rejects.toMatchObject({ code: "needs_reauth" });
@@ -100,7 +100,7 @@ describe("DbTokenSource", () => {
     expect(requests).toBe(1);
   });
 
-  it("a lease left by a dead process expires and is taken over once", async () => {
+  it("a lease left by a dead process expires and is taken over once [#37]", async () => {
     const r = await row();
     await database.db().tokenPair.update({ where: { id: r.id }, data: { leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) } });
     answer = async () => issued(2);
@@ -115,7 +115,7 @@ describe("DbTokenSource", () => {
     "https://user@acme.bitrix24.com/rest/",
     "https://acme.bitrix24.com:8443/rest/",
     "https://10.0.0.1/rest/",
-  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, the portal and its endpoint are untouched", async (endpoint) => {
+  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, the portal and its endpoint are untouched [#23]", async (endpoint) => {
     answer = async () => issued(3, endpoint);
     await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
     expect(await row()).toMatchObject({ status: "needs_reauth", lastError: "invalid_token_response" });
@@ -152,7 +152,7 @@ describe("DbTokenSource", () => {
     expect((await row()).status).toBe("active");
   });
 
-  it("OAuth 5xx keeps the old pair and backs off instead of hammering the OAuth server", async () => {
+  it("OAuth 5xx keeps the old pair and backs off instead of hammering the OAuth server [#38]", async () => {
     answer = async () => ({ status: 502, body: {} });
     const source = new refresh.DbTokenSource(owner);
     await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable" });

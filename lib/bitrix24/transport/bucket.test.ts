@@ -83,7 +83,7 @@ describe("leaky bucket", () => {
     ["a standard", { burst: 50, perSec: 2 }],
     ["an enterprise", { burst: 250, perSec: 5 }],
     ["the e2e emulator", { burst: 20, perSec: 10 }],
-  ])("absorbs half a second of arrival jitter on %s portal", (_name, portal) => {
+  ])("absorbs half a second of arrival jitter on %s portal [#40]", (_name, portal) => {
     for (const seed of [1, 7, 4242]) expect(replayArrivals(portal, seed)).toBeLessThanOrEqual(portal.burst);
   });
 });

@@ -76,7 +76,7 @@ async function rejection(p: Promise<unknown>): Promise<B24Error> {
 
 describe("endpointUrl", () => {
   it.each(["../oauth/token", "%2e%2e%2foauth", "https://evil.example/x", "//evil.example", "crm.deal.list?auth=x", "crm.deal.list#x"])(
-    "refuses %s",
+    "refuses %s [#18]",
     (m) => expect(() => endpointUrl("https://a.bitrix24.com/rest/", m)).toThrow(B24Error),
   );
   it("appends the method to client_endpoint", () => {
@@ -85,7 +85,7 @@ describe("endpointUrl", () => {
 });
 
 describe("call", () => {
-  it("sends the token in the JSON body, never in the URL, after one limiter slot per request", async () => {
+  it("sends the token in the JSON body, never in the URL, after one limiter slot per request [#21]", async () => {
     const s = await setup();
     const res = await s.client.call<{ ID: string }>("profile");
     expect(res.result.ID).toBe("1");
@@ -124,7 +124,7 @@ describe("call", () => {
     expect(s.seen.marks).toEqual([]);
   });
 
-  it("retries 503 QUERY_LIMIT_EXCEEDED twice, then succeeds: 3 requests", async () => {
+  it("retries 503 QUERY_LIMIT_EXCEEDED twice, then succeeds: 3 requests [#39]", async () => {
     const s = await setup();
     const limit = { error: "QUERY_LIMIT_EXCEEDED", error_description: "Too many requests" };
     await s.emu.control.addFault({ path: "/rest/crm.deal.add", kind: "status", status: 503, body: limit, count: 2 });
@@ -161,7 +161,7 @@ describe("call", () => {
     expect(await s.restLog()).toHaveLength(1);
   });
 
-  it("does not retry OVERLOAD_LIMIT", async () => {
+  it("does not retry OVERLOAD_LIMIT [#39]", async () => {
     const s = await setup();
     const body = { error: "OVERLOAD_LIMIT", error_description: "REST API is blocked due to overload." };
     await s.emu.control.addFault({ path: "/rest/crm.deal.list", kind: "status", status: 503, body, count: 3 });
@@ -169,7 +169,7 @@ describe("call", () => {
     expect(await s.restLog()).toHaveLength(1);
   });
 
-  it("a renamed portal's 302 is not followed: a refresh reports the new client_endpoint, and only that is retried", async () => {
+  it("a renamed portal's 302 is not followed: a refresh reports the new client_endpoint, and only that is retried [#22]", async () => {
     const s = await setup();
     const moved = await s.emu.control.rename(s.emu.portals[0]!.memberId);
     const out = await s.client.call<{ ID: string }>("profile");
@@ -201,7 +201,7 @@ describe("call", () => {
     expect(await s.restLog()).toHaveLength(2);
   });
 
-  it("a plan-level ACCESS_DENIED (401) marks the portal blocked; a method-level one (403) does not", async () => {
+  it("a plan-level ACCESS_DENIED (401) marks the portal blocked; a method-level one (403) does not [#41]", async () => {
     const s = await setup();
     const body = { error: "ACCESS_DENIED", error_description: "REST is available only on commercial plans." };
     await s.emu.control.addFault({ path: "/rest/profile", count: 1, kind: "status", status: 401, body });
@@ -249,7 +249,7 @@ describe("OPERATION_TIME_LIMIT", () => {
     };
   }
 
-  it("waits until operating_reset_at when it is within the maximum wait, then succeeds", async () => {
+  it("waits until operating_reset_at when it is within the maximum wait, then succeeds [#39]", async () => {
     const { s, resetAt, advanceTo } = await blocked();
     await advanceTo(resetAt - 20);
     await s.emu.control.clearLog();

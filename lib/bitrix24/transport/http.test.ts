@@ -55,7 +55,7 @@ describe("b24Fetch", () => {
     expect(connections).toBe(1);
   });
 
-  it("never follows a redirect: the 302 is returned and its Location is not requested", async () => {
+  it("never follows a redirect: the 302 is returned and its Location is not requested [#22]", async () => {
     const base = await serve((req, res) => {
       if (req.url === "/elsewhere") return json(res, 200, { stolen: true });
       res.writeHead(302, { location: "/elsewhere" });

@@ -35,7 +35,7 @@ function expectWithinBucket(grants: number[], bucket: { burst: number; perSec: n
 }
 
 describe("DbRateLimiter", () => {
-  it("keeps two instances together within the portal's bucket", async () => {
+  it("keeps two instances together within the portal's bucket [#40]", async () => {
     const bucket = { burst: 10, perSec: 40 };
     const a = new limiter.DbRateLimiter(bucket);
     const b = new limiter.DbRateLimiter(bucket);

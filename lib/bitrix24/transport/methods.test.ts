@@ -53,7 +53,7 @@ describe("isValidMethodName", () => {
     ["slash", "crm/deal.list"],
     ["backslash", "crm\\deal.list"],
     ["dash", "crm.deal-list"],
-  ])("rejects %s", (_label, name) => expect(isValidMethodName(name)).toBe(false));
+  ])("rejects %s [#18]", (_label, name) => expect(isValidMethodName(name)).toBe(false));
 
   it("accepts exactly 100 characters", () => {
     expect(isValidMethodName(`crm.${"a".repeat(96)}`)).toBe(true);
@@ -160,7 +160,7 @@ describe("createMethodPolicy", () => {
     ["no commands", {}, "bad_request"],
     ["cmd not an object", "profile", "bad_request"],
     ["51 commands", Array.from({ length: 51 }, () => "profile"), "bad_request"],
-  ])("refuses a batch with %s, before anything is sent", (_label, cmd, code) => {
+  ])("refuses a batch with %s, before anything is sent [#19]", (_label, cmd, code) => {
     expect(codeOf(() => policy.check("batch", { cmd }))).toBe(code);
   });
 

@@ -28,7 +28,7 @@ describe("isReadMethod", () => {
 });
 
 describe("decide", () => {
-  it("retries QUERY_LIMIT_EXCEEDED for any method, with capped exponential full jitter above one drain tick", () => {
+  it("retries QUERY_LIMIT_EXCEEDED for any method, with capped exponential full jitter above one drain tick [#39]", () => {
     expect(half.decide(queryLimit, 1, "crm.deal.add")).toEqual({ retry: true, delayMs: 500 });
     const zero = createRetryPolicy({ random: () => 0, baseDelayMs: 1000 });
     expect(zero.decide(queryLimit, 1, "crm.deal.list")).toEqual({ retry: true, delayMs: 500 });
@@ -92,7 +92,7 @@ describe("decide", () => {
     ["a method error (400)", err("rest_error", "ERROR_CORE", 400)],
     ["method not found", err("not_found", "ERROR_METHOD_NOT_FOUND", 404)],
     ["a garbled 200", err("upstream_unavailable", "HTTP_200", 200)],
-  ])("never retries %s", (_label, e) => {
+  ])("never retries %s [#39]", (_label, e) => {
     expect(half.decide(e, 1, "crm.deal.list")).toEqual({ retry: false });
   });
 
