@@ -104,6 +104,9 @@ const schema = z
       .optional()
       .transform((v) => (v ? v.split(",").map((m) => m.trim()).filter(Boolean) : undefined)),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    B24_WORKER_MODE: z
+      .enum(["web", "separate"], { error: 'B24_WORKER_MODE must be "web" (the web process runs queued work; the default) or "separate" (`npm run worker` processes run it).' })
+      .default("web"),
   })
   .superRefine((env, ctx) => {
     for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {

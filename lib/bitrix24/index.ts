@@ -11,6 +11,8 @@
  *   tokens/       refresh, encryption; transport/ the HTTP client, limits, retries; registry.ts the app manifest
  */
 import "server-only";
+import { kickInbox } from "./inbox/pump";
+import { retryJob } from "./store/inbox";
 
 export { actingOwner, clientFor, userClient } from "./clients";
 export { proxyCall } from "./proxy";
@@ -22,3 +24,11 @@ export { portalAuthorizeUrl } from "./oauth/sign-in";
 export { b24Config } from "./config";
 export { findPortal, findUser } from "./store/portals";
 export { loadHealth, type TokenOwner } from "./store/token-store";
+export { kickInbox };
+
+/** A dead inbox job of this portal back in the queue, and the web process's worker told (B24_WORKER_MODE=web). */
+export async function retryInboxJob(id: string, memberId: string): Promise<boolean> {
+  if (!(await retryJob(id, memberId))) return false;
+  void kickInbox();
+  return true;
+}

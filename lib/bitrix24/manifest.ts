@@ -47,16 +47,26 @@ export interface NavPage {
   hidden?: boolean;
 }
 
-/** What an event handler gets. It runs only after the delivery's application_token matched the stored one. */
+/**
+ * What an event handler gets. It runs from the inbox (lib/bitrix24/inbox/), after the delivery's application_token
+ * matched the stored one and the delivery was stored, never while Bitrix24 waits for the answer.
+ */
 export interface EventContext {
   memberId: string;
   /** Upper case, e.g. ONCRMDEALADD. */
   event: string;
   /** The delivery's `data[...]` tree, e.g. `data.FIELDS.ID`; strings as Bitrix24 posted them, to be validated. */
   data: FormTree;
-  /** Bitrix24's `ts` (unix seconds) and handler id, for idempotency keys. */
+  /** Bitrix24's `ts` (unix seconds) and handler id, as delivered. */
   ts: string | null;
   handlerId: string | null;
+  /**
+   * The same for every run of this delivery: handlers run at least once (a retry after a failure, or after a worker
+   * died mid-run), so make the effect idempotent with this key.
+   */
+  idempotencyKey: string;
+  /** 1 for the first run. */
+  attempt: number;
   /** Acts with the installer's stored pair (never with tokens from the delivery). */
   b24: B24Client;
 }

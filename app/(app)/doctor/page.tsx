@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
+import { RetryJobButton } from "@/components/retry-job";
 import { SignInAgainButton } from "@/components/sign-in-again";
 import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
@@ -92,6 +93,17 @@ export default async function DoctorPage() {
               <Row label="Missing">{report.placements.missing.join(", ") || "none"}</Row>
             </Section>
           ) : null}
+          <Section id="inbox-h" title="Queued work (events, robots)">
+            <Row label="Waiting">{report.inbox.counts.pending + report.inbox.counts.running}</Row>
+            <Row label="Done">{report.inbox.counts.done}</Row>
+            <Row label="Stopped">{report.inbox.counts.dead}</Row>
+            {report.inbox.dead.map((j) => (
+              <Row key={j.id} label={`${j.name} (${j.attempts} attempts)`}>
+                <span className="block font-normal text-red-700" data-testid="dead-job-error">{j.lastError ?? "no error recorded"}</span>
+                <RetryJobButton id={j.id} />
+              </Row>
+            ))}
+          </Section>
           <Section id="tokens-h" title="Token health">
             {tokens.map((t) => (
               <Token key={t.label} t={t} />

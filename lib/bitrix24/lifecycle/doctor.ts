@@ -5,6 +5,7 @@ import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
 import { boundEvents, declaredPlacements, requiredScopes } from "../registry";
 import { placementHandlerUrl } from "./placements";
+import { deadJobs, jobCounts, type DeadJob, type JobStatus } from "../store/inbox";
 import { findPortal } from "../store/portals";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
@@ -41,6 +42,8 @@ export interface DoctorReport {
   events: { bound: string[]; expected: string[]; missing: string[] };
   placements: { bound: string[]; expected: string[]; missing: string[] } | null;
   tokens: TokenCheck[];
+  /** Queued work (events, robots) of this portal: counts, and the jobs that failed for good. */
+  inbox: { counts: Record<JobStatus, number>; dead: DeadJob[] };
   problems: Problem[];
 }
 
@@ -141,6 +144,8 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
   const missingPlacements = placed ? placements.filter((p) => !placed.includes(p)) : [];
   if (setup === "installed" && missingPlacements.length) problems.push({ severity: "error", text: `Placements not bound: ${missingPlacements.join(", ")}.`, fix: REINSTALL });
+  const inbox = { counts: await jobCounts(portal.memberId), dead: await deadJobs(portal.memberId) };
+  if (inbox.counts.dead) problems.push({ severity: "error", text: `${inbox.counts.dead} queued job(s) stopped after their last attempt (see Queued work).`, fix: "Read each job's last error and fix its cause (a handler bug, a missing permission), then press Retry next to it." });
   if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
 
   return {
@@ -152,6 +157,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     events: { bound: [...new Set(bound)], expected, missing: missingEvents },
     placements: placed ? { bound: [...new Set(placed)], expected: placements, missing: missingPlacements } : null,
     tokens,
+    inbox,
     problems,
   };
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import { errorJson } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 import { appTokenMatches } from "../tokens/app-token";
@@ -8,9 +9,10 @@ import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
 import { findPortal, purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { recheckBlockedPortal } from "./recheck";
-import { clientFor } from "../clients";
-import type { EventContext } from "../manifest";
 import { eventHandler } from "../registry";
+import { dedupKey, enqueueJob } from "../store/inbox";
+import { kickInbox } from "../inbox/pump";
+import type { EventPayload } from "../inbox/worker";
 import { safeEqual } from "@/lib/safe-equal";
 import { verifyAccessToken } from "../oauth/verify";
 
@@ -23,8 +25,9 @@ import { verifyAccessToken } from "../oauth/verify";
  * - Every other event, ONAPPUNINSTALL included, is authenticated only by `auth[application_token]`, compared in
  *   constant time with the sealed stored one. Unknown portal, missing or wrong token → 403, nothing changes.
  * - ONAPPPAYMENT is the exception Bitrix24 makes: it carries neither, so it is only a hint to ask Bitrix24 again.
- * Deliveries are answered at once (Bitrix24 lowers the priority of slow handlers and never retries); work that
- * can wait (binding events, recording the last event, purging data) runs after the response via `defer`.
+ * Deliveries are answered at once (Bitrix24 lowers the priority of slow handlers and never retries): business events
+ * with a handler are stored in the inbox and run from there (inbox/worker.ts); lifecycle work that can wait
+ * (binding events, recording the last event, purging data) runs after the response via `defer`.
  * Bodies and tokens are never logged.
  */
 export type Defer = (task: () => Promise<void>) => void;
@@ -152,35 +155,19 @@ async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
 
 /**
  * Business events: authenticated first (application_token), and only then is the manifest's handler looked up, so
- * no handler can be reached by an unauthenticated delivery. The handler acts with the installer's stored pair.
+ * no handler can be reached by an unauthenticated delivery. A delivery with a handler is stored in the inbox once
+ * (the dedup key covers portal, event, handler id, ts and the data) and answered; the handler runs from the inbox.
  */
 async function onOther(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
   const portal = await authenticated(memberId, tree);
   if (portal.status === "uninstalled") throw new B24Error("portal_uninstalled", "The app is not installed on this portal.");
   defer(() => recordEvent(memberId, event));
-  const handler = eventHandler(event);
-  if (!handler) return "recorded";
-  if (portal.installedBy === null) {
-    log.warn("b24.event.no_installer", { name: event, memberId });
-    return "no_installer";
-  }
-  const ctx: EventContext = {
-    memberId,
-    event,
-    data: formTree(tree, "data"),
-    ts: formString(tree, "ts") ?? null,
-    handlerId: formString(tree, "event_handler_id") ?? null,
-    b24: clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy }),
-  };
-  defer(async () => {
-    try {
-      await handler(ctx);
-      log.info("b24.event.handled", { name: event, memberId });
-    } catch (err) {
-      log.error("b24.event.handler_failed", { name: event, memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
-    }
-  });
-  return "handled";
+  if (!eventHandler(event)) return "recorded";
+  const payload: EventPayload = { data: formTree(tree, "data"), ts: formString(tree, "ts") ?? null, handlerId: formString(tree, "event_handler_id") ?? null };
+  const body = createHash("sha256").update(JSON.stringify(payload.data)).digest("hex");
+  const queued = await enqueueJob({ memberId, kind: "event", name: event, payload, dedupKey: dedupKey([memberId, event, payload.handlerId ?? "", payload.ts ?? "", body]) });
+  if (queued === "queued") defer(async () => kickInbox());
+  return queued;
 }
 
 function formTree(tree: FormTree, key: string): FormTree {

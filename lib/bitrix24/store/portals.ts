@@ -86,6 +86,7 @@ export async function purgePortal(memberId: string, at: Date): Promise<boolean> 
     await tx.tokenPair.deleteMany({ where: { memberId } });
     await tx.user.deleteMany({ where: { memberId } });
     await tx.rateBucket.deleteMany({ where: { memberId } });
+    await tx.inboxJob.deleteMany({ where: { memberId } });
     return true;
   });
 }

@@ -1,0 +1,24 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { retryJob } from "@/lib/actions/inbox";
+
+/** Puts a dead job back in the queue; the page then shows where it went. */
+export function RetryJobButton({ id }: { id: string }) {
+  const router = useRouter();
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const onClick = async () => {
+    setState({ busy: true });
+    const r = await retryJob(id);
+    setState({ busy: false, error: r.ok ? undefined : r.error });
+    if (r.ok) router.refresh();
+  };
+  return (
+    <span className="inline-flex items-center gap-2">
+      <button type="button" onClick={() => void onClick()} disabled={state.busy} className="rounded-md bg-brand-600 px-3 py-1 text-xs font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+        Retry
+      </button>
+      {state.error ? <span role="alert" className="text-xs text-red-600">{state.error}</span> : null}
+    </span>
+  );
+}

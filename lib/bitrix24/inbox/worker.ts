@@ -1,0 +1,107 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { isB24Error } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { clientFor } from "../clients";
+import type { FormTree } from "../lifecycle/form";
+import { eventHandler } from "../registry";
+import { claimJobs, completeJob, extendLease, failJob, type ClaimedJob } from "../store/inbox";
+import { findPortal } from "../store/portals";
+
+/**
+ * Runs the inbox's jobs: at least once each, with the row's dedupKey as the handler's idempotency key. A failure is
+ * retried with capped, jittered exponential backoff; after MAX_ATTEMPTS runs the job is dead (the doctor shows it
+ * with its last error and a retry button). A job whose worker died mid-run is taken over when its lease expires.
+ */
+export const MAX_ATTEMPTS = 5;
+export const LEASE_MS = 60_000;
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_CAP_MS = 10 * 60_000;
+
+/** Delay before retry number `attempt` (1-based): base·2^(attempt−1), capped, then 50–100 % of that (jitter). */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const full = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(full * (0.5 + random() / 2));
+}
+
+/** A failure that no retry can fix: the job is dead at once. */
+export class Permanent extends Error {}
+
+export interface EventPayload {
+  data: FormTree;
+  ts: string | null;
+  handlerId: string | null;
+}
+
+async function runEvent(job: ClaimedJob): Promise<void> {
+  const handler = eventHandler(job.name);
+  if (!handler) throw new Permanent(`No handler for ${job.name} in bitrix24.app.ts any more.`);
+  const portal = await findPortal(job.memberId);
+  if (!portal || portal.status === "uninstalled") throw new Permanent("The app is not installed on this portal any more.");
+  if (portal.installedBy === null) throw new Error("No installer's connection is stored: open the app from Bitrix24 as an administrator.");
+  const p = job.payload as EventPayload;
+  await handler({
+    memberId: job.memberId,
+    event: job.name,
+    data: p.data,
+    ts: p.ts,
+    handlerId: p.handlerId,
+    idempotencyKey: job.dedupKey,
+    attempt: job.attempt,
+    b24: clientFor({ memberId: job.memberId, kind: "portal", bitrixUserId: portal.installedBy }),
+  });
+}
+
+const RUNNERS: Record<string, (job: ClaimedJob) => Promise<void>> = { event: runEvent };
+
+function reasonOf(err: unknown): string {
+  if (err instanceof Permanent) return err.message;
+  if (isB24Error(err)) return `${err.code}${err.upstream ? ` (${err.upstream})` : ""}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : "unknown error";
+}
+
+export type JobOutcome = "done" | "retry" | "dead" | "lost";
+
+/** One job, start to finish; the outcome is written only while this worker still holds the claim. */
+export async function runJob(job: ClaimedJob, opts: { random?: () => number; now?: () => number; run?: (job: ClaimedJob) => Promise<void> } = {}): Promise<JobOutcome> {
+  const now = opts.now ?? Date.now;
+  const run = opts.run ?? RUNNERS[job.kind];
+  // Keep the lease while the handler works, so a slow handler is not taken over by another worker.
+  const keepAlive = setInterval(() => void extendLease(job, new Date(now() + LEASE_MS)).catch(() => undefined), LEASE_MS / 3);
+  keepAlive.unref?.();
+  try {
+    if (job.attempt > MAX_ATTEMPTS) throw new Permanent(`Stopped after ${MAX_ATTEMPTS} attempts (the last run did not finish).`);
+    if (!run) throw new Permanent(`Unknown job kind ${job.kind}.`);
+    await run(job);
+    return (await completeJob(job, new Date(now()))) ? "done" : "lost";
+  } catch (err) {
+    const reason = reasonOf(err);
+    const dead = err instanceof Permanent || job.attempt >= MAX_ATTEMPTS;
+    const retryAt = dead ? null : new Date(now() + backoffMs(job.attempt, opts.random));
+    log.warn("b24.inbox.job_failed", { kind: job.kind, name: job.name, memberId: job.memberId, attempt: job.attempt, dead, reason: isB24Error(err) ? err.code : "handler" });
+    if (!(await failJob(job, reason, retryAt))) return "lost";
+    return dead ? "dead" : "retry";
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+export function workerId(): string {
+  return `${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Claims and runs due jobs until none is left; returns how many ran. Jobs of one claim run one after another. */
+export async function drainInbox(owner: string, opts: { batch?: number; maxJobs?: number; run?: (job: ClaimedJob) => Promise<void> } = {}): Promise<number> {
+  const batch = opts.batch ?? 10;
+  let ran = 0;
+  while (ran < (opts.maxJobs ?? Infinity)) {
+    const jobs = await claimJobs(owner, { limit: batch, leaseMs: LEASE_MS });
+    if (!jobs.length) break;
+    for (const job of jobs) {
+      const outcome = await runJob(job, { run: opts.run });
+      ran++;
+      if (outcome === "done") log.info("b24.inbox.job_done", { kind: job.kind, name: job.name, memberId: job.memberId, attempt: job.attempt });
+    }
+  }
+  return ran;
+}

@@ -1,0 +1,147 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { db } from "@/lib/db";
+
+/**
+ * The inbox table (prisma InboxJob): verified deliveries whose work runs later. One row per dedupKey, so a
+ * delivery Bitrix24 sends twice is stored once. Claiming is compare-and-swap on `version` plus a lease, the same
+ * on SQLite and PostgreSQL: two workers can never both win a row, and a row whose worker died (lease expired)
+ * becomes claimable again. Every write after the claim is fenced by (id, version), so a worker whose lease was
+ * taken over cannot overwrite the newer owner's outcome. Rows never hold a token.
+ */
+export type JobKind = "event" | "robot";
+export type JobStatus = "pending" | "running" | "done" | "dead";
+
+export interface NewJob {
+  memberId: string;
+  kind: JobKind;
+  /** The event or robot code, e.g. ONCRMDEALADD. */
+  name: string;
+  dedupKey: string;
+  /** JSON-serialisable; never a token. */
+  payload: unknown;
+}
+
+export interface ClaimedJob {
+  id: string;
+  memberId: string;
+  kind: JobKind;
+  name: string;
+  dedupKey: string;
+  payload: unknown;
+  /** This run's number, 1 for the first. */
+  attempt: number;
+  /** The fencing token of this claim. */
+  version: number;
+}
+
+export interface DeadJob {
+  id: string;
+  kind: string;
+  name: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** sha256 over the parts, NUL-separated (no part can contain NUL: they are names, ids and digests). */
+export function dedupKey(parts: readonly string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex");
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
+export async function enqueueJob(job: NewJob): Promise<"queued" | "duplicate"> {
+  try {
+    await db().inboxJob.create({ data: { memberId: job.memberId, kind: job.kind, name: job.name, dedupKey: job.dedupKey, payload: JSON.stringify(job.payload) } });
+    return "queued";
+  } catch (err) {
+    if (isUniqueViolation(err)) return "duplicate";
+    throw err;
+  }
+}
+
+/**
+ * Up to `limit` jobs that are due (pending and past runAfter) or abandoned (running with an expired lease), each won
+ * by compare-and-swap; candidates another worker won in between are skipped.
+ */
+export async function claimJobs(owner: string, opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedJob[]> {
+  const now = opts.now ?? new Date();
+  const candidates = await db().inboxJob.findMany({
+    where: { OR: [{ status: "pending", runAfter: { lte: now } }, { status: "running", leaseUntil: { lt: now } }] },
+    orderBy: { runAfter: "asc" },
+    take: opts.limit * 2,
+    select: { id: true, version: true },
+  });
+  const won: ClaimedJob[] = [];
+  for (const c of candidates) {
+    if (won.length >= opts.limit) break;
+    const claimed = await db().inboxJob.updateMany({
+      where: { id: c.id, version: c.version },
+      data: { status: "running", leaseOwner: owner, leaseUntil: new Date(now.getTime() + opts.leaseMs), version: { increment: 1 }, attempts: { increment: 1 } },
+    });
+    if (claimed.count !== 1) continue;
+    const row = await db().inboxJob.findUnique({ where: { id: c.id } });
+    if (!row || row.version !== c.version + 1) continue;
+    won.push({ id: row.id, memberId: row.memberId, kind: row.kind as JobKind, name: row.name, dedupKey: row.dedupKey, payload: JSON.parse(row.payload) as unknown, attempt: row.attempts, version: row.version });
+  }
+  return won;
+}
+
+/** False when the claim was lost (the lease expired and another worker took the job): its outcome stands. */
+export async function completeJob(job: ClaimedJob, now = new Date()): Promise<boolean> {
+  const r = await db().inboxJob.updateMany({
+    where: { id: job.id, version: job.version },
+    data: { status: "done", doneAt: now, leaseOwner: null, leaseUntil: null, lastError: null, version: { increment: 1 } },
+  });
+  return r.count === 1;
+}
+
+/** A failed run: pending again at `retryAt`, or dead (kept, shown on the doctor, retried only by a person). */
+export async function failJob(job: ClaimedJob, error: string, retryAt: Date | null): Promise<boolean> {
+  const r = await db().inboxJob.updateMany({
+    where: { id: job.id, version: job.version },
+    data: { status: retryAt ? "pending" : "dead", runAfter: retryAt ?? undefined, lastError: error.slice(0, 500), leaseOwner: null, leaseUntil: null, version: { increment: 1 } },
+  });
+  return r.count === 1;
+}
+
+/** A running job's lease, extended while its handler is still working. */
+export async function extendLease(job: ClaimedJob, until: Date): Promise<boolean> {
+  const r = await db().inboxJob.updateMany({ where: { id: job.id, version: job.version, status: "running" }, data: { leaseUntil: until } });
+  return r.count === 1;
+}
+
+export async function deadJobs(memberId: string, take = 20): Promise<DeadJob[]> {
+  return db().inboxJob.findMany({
+    where: { memberId, status: "dead" },
+    orderBy: { updatedAt: "desc" },
+    take,
+    select: { id: true, kind: true, name: true, attempts: true, lastError: true, createdAt: true, updatedAt: true },
+  });
+}
+
+/** A dead job of this portal back to pending with a fresh set of attempts; false when there is no such job. */
+export async function retryJob(id: string, memberId: string): Promise<boolean> {
+  const r = await db().inboxJob.updateMany({
+    where: { id, memberId, status: "dead" },
+    data: { status: "pending", attempts: 0, runAfter: new Date(), version: { increment: 1 } },
+  });
+  return r.count === 1;
+}
+
+/** When the next pending job becomes due (a worker sleeps until then), or null when none is waiting. */
+export async function nextDueAt(): Promise<Date | null> {
+  const row = await db().inboxJob.findFirst({ where: { status: "pending" }, orderBy: { runAfter: "asc" }, select: { runAfter: true } });
+  return row?.runAfter ?? null;
+}
+
+export async function jobCounts(memberId?: string): Promise<Record<JobStatus, number>> {
+  const rows = await db().inboxJob.groupBy({ by: ["status"], where: memberId ? { memberId } : {}, _count: { _all: true } });
+  const out: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0 };
+  for (const r of rows) out[r.status as JobStatus] = r._count._all;
+  return out;
+}
