@@ -107,6 +107,20 @@ const schema = z
     B24_WORKER_MODE: z
       .enum(["web", "separate"], { error: 'B24_WORKER_MODE must be "web" (the web process runs queued work; the default) or "separate" (`npm run worker` processes run it).' })
       .default("web"),
+    // How long a claimed job stays a worker's before another may take it over (a worker that died mid-run), and the
+    // first retry delay (doubling up to 10 min). Tests shorten both; production rarely needs to.
+    B24_WORKER_LEASE_MS: z.coerce
+      .number({ error: "B24_WORKER_LEASE_MS must be a number of milliseconds (default 60000)." })
+      .int()
+      .min(500)
+      .max(3_600_000)
+      .default(60_000),
+    B24_WORKER_BACKOFF_MS: z.coerce
+      .number({ error: "B24_WORKER_BACKOFF_MS must be a number of milliseconds (default 2000)." })
+      .int()
+      .min(10)
+      .max(600_000)
+      .default(2_000),
   })
   .superRefine((env, ctx) => {
     for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { env } from "@/lib/env";
 import { isB24Error } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { clientFor } from "../clients";
@@ -14,13 +15,13 @@ import { findPortal } from "../store/portals";
  * with its last error and a retry button). A job whose worker died mid-run is taken over when its lease expires.
  */
 export const MAX_ATTEMPTS = 5;
-export const LEASE_MS = 60_000;
-const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_CAP_MS = 10 * 60_000;
 
-/** Delay before retry number `attempt` (1-based): base·2^(attempt−1), capped, then 50–100 % of that (jitter). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const full = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+const leaseMs = () => env().B24_WORKER_LEASE_MS;
+
+/** Delay before retry number `attempt` (1-based): base·2^(attempt−1) (base B24_WORKER_BACKOFF_MS, 2 s), capped at 10 min, then 50–100 % of that (jitter). */
+export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = env().B24_WORKER_BACKOFF_MS): number {
+  const full = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(full * (0.5 + random() / 2));
 }
 
@@ -67,7 +68,8 @@ export async function runJob(job: ClaimedJob, opts: { random?: () => number; now
   const now = opts.now ?? Date.now;
   const run = opts.run ?? RUNNERS[job.kind];
   // Keep the lease while the handler works, so a slow handler is not taken over by another worker.
-  const keepAlive = setInterval(() => void extendLease(job, new Date(now() + LEASE_MS)).catch(() => undefined), LEASE_MS / 3);
+  const lease = leaseMs();
+  const keepAlive = setInterval(() => void extendLease(job, new Date(now() + lease)).catch(() => undefined), lease / 3);
   keepAlive.unref?.();
   try {
     if (job.attempt > MAX_ATTEMPTS) throw new Permanent(`Stopped after ${MAX_ATTEMPTS} attempts (the last run did not finish).`);
@@ -90,18 +92,19 @@ export function workerId(): string {
   return `${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
-/** Claims and runs due jobs until none is left; returns how many ran. Jobs of one claim run one after another. */
-export async function drainInbox(owner: string, opts: { batch?: number; maxJobs?: number; run?: (job: ClaimedJob) => Promise<void> } = {}): Promise<number> {
-  const batch = opts.batch ?? 10;
+/**
+ * Claims and runs due jobs until none is left; returns how many ran. One claim per job: a job claimed ahead of its
+ * turn would sit in this worker's hands with a lease nobody renews, and another worker could take it over and run
+ * it at the same time.
+ */
+export async function drainInbox(owner: string, opts: { maxJobs?: number; run?: (job: ClaimedJob) => Promise<void> } = {}): Promise<number> {
   let ran = 0;
   while (ran < (opts.maxJobs ?? Infinity)) {
-    const jobs = await claimJobs(owner, { limit: batch, leaseMs: LEASE_MS });
-    if (!jobs.length) break;
-    for (const job of jobs) {
-      const outcome = await runJob(job, { run: opts.run });
-      ran++;
-      if (outcome === "done") log.info("b24.inbox.job_done", { kind: job.kind, name: job.name, memberId: job.memberId, attempt: job.attempt });
-    }
+    const [job] = await claimJobs(owner, { limit: 1, leaseMs: leaseMs() });
+    if (!job) break;
+    const outcome = await runJob(job, { run: opts.run });
+    ran++;
+    if (outcome === "done") log.info("b24.inbox.job_done", { kind: job.kind, name: job.name, memberId: job.memberId, attempt: job.attempt });
   }
   return ran;
 }

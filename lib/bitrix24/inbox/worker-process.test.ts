@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installNoUi, startHarness, type Harness } from "@/test/event-harness";
+
+/**
+ * `npm run worker` as real processes (B24_WORKER_MODE=separate) against a real emulator and the events route:
+ * deliveries are answered and stored at once; a worker killed with SIGKILL in the middle leaves its job to be taken
+ * over when the lease expires; two workers then share the rest. Every delivery is handled, and apart from the one
+ * job in the killed worker's hands, none runs twice.
+ */
+const DEALS = 40;
+let h: Harness;
+const A = () => h.emu.portals[0]!;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  process.env.B24_WORKER_MODE = "separate";
+  h = await startHarness(1);
+  await installNoUi(h, A().memberId);
+});
+
+afterAll(async () => {
+  for (const w of workers) w.kill("SIGKILL");
+  await h?.stop();
+  delete process.env.B24_WORKER_MODE;
+});
+
+function startWorker(onDone?: (n: number) => void): ChildProcess {
+  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/worker.ts"], {
+    env: { ...process.env, B24_WORKER_MODE: "separate", B24_WORKER_LEASE_MS: "1500", B24_WORKER_POLL_MS: "50", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let done = 0;
+  child.stdout!.on("data", (chunk: Buffer) => {
+    done += (chunk.toString().match(/b24\.inbox\.job_done/g) ?? []).length;
+    onDone?.(done);
+  });
+  workers.push(child);
+  return child;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const count = (status: string) => h.db().inboxJob.count({ where: { memberId: A().memberId, status } });
+
+describe("worker processes", () => {
+  it("a worker killed mid-run: after a restart every delivery is handled, none twice but the one it held", async () => {
+    const admin = (await h.emu.control.tokens()).find((t) => t.memberId === A().memberId && t.userId === 1)!;
+    const cmd = Object.fromEntries(Array.from({ length: DEALS }, (_, i) => [`d${i}`, `crm.deal.add?fields[TITLE]=Inbox ${i}`]));
+    const res = await fetch(`${A().url}/rest/batch.json`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ auth: admin.access, halt: 0, cmd }) });
+    const ids = Object.values(((await res.json()) as { result: { result: Record<string, number> } }).result.result).map(String);
+    expect(ids).toHaveLength(DEALS);
+    // Answered and stored, nothing run: the web process does not run work in this mode.
+    await until(async () => (await count("pending")) === DEALS, 20_000);
+    const since = await h.lastSeq();
+
+    const first = startWorker((done) => {
+      if (done >= 10) first.kill("SIGKILL");
+    });
+    await new Promise((r) => first.once("exit", r));
+    expect(await count("done")).toBeGreaterThanOrEqual(10);
+    expect(await count("done")).toBeLessThan(DEALS);
+
+    startWorker();
+    startWorker();
+    await until(async () => (await count("done")) === DEALS, 60_000);
+
+    const reads = (await h.emu.control.log(since)).filter((r) => r.server === "portal" && r.path === "/rest/crm.deal.get");
+    const perDeal = new Map<string, number>();
+    for (const r of reads) {
+      const id = r.body.startsWith("{") ? String((JSON.parse(r.body) as { id?: unknown }).id) : String(new URLSearchParams(r.body).get("id") ?? r.query.id);
+      perDeal.set(id, (perDeal.get(id) ?? 0) + 1);
+    }
+    expect([...perDeal.keys()].sort()).toEqual([...ids].sort());
+    const twice = [...perDeal.values()].filter((n) => n > 1).length;
+    expect(twice).toBeLessThanOrEqual(1);
+    const jobs = await h.db().inboxJob.findMany({ where: { memberId: A().memberId }, select: { attempts: true } });
+    expect(jobs.filter((j) => j.attempts > 1).length).toBe(twice);
+  }, 120_000);
+});
