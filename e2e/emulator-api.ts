@@ -37,7 +37,7 @@ export class EmulatorApi {
   async tokenRequests(since: number): Promise<LoggedRequest[]> {
     return (await this.log(since)).filter((r) => r.server === "oauth" && r.path.startsWith("/oauth/token"));
   }
-  fault(body: { path: string; count: number; kind: "status" | "hang" | "reset" | "drop-after-success"; status?: number; body?: unknown; headers?: Record<string, string> }) {
+  fault(body: { path: string; count: number; kind: "status" | "hang" | "reset" | "drop-after-success"; status?: number; body?: unknown; headers?: Record<string, string>; host?: string }) {
     return this.call<unknown>("faults", { method: "POST", body });
   }
   /** Every refresh token, or those of one portal / user / exact token, now gets `invalid_grant`. */
@@ -133,6 +133,8 @@ export class EmulatorApi {
 
 /** One event POST the emulator made to the app. */
 export interface Delivery {
+  seq: number;
+  memberId: string;
   event: string;
   handler: string;
   status: number;

@@ -68,6 +68,8 @@ export function appEnv(): Record<string, string> {
     B24_RATE_LIMIT_BURST: String(E2E_BUCKET.burst),
     B24_RATE_LIMIT_PER_SEC: String(E2E_BUCKET.perSec),
     TOKEN_ENCRYPTION_KEYS: e2e.encryptionKeys,
+    // Retries of queued work start at 100 ms instead of 2 s, so a job reaches "stopped" within a test.
+    B24_WORKER_BACKOFF_MS: "100",
     LOG_LEVEL: "debug",
     E2E_APP_LOG: e2e.appLog,
   };
