@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import type { Page } from "@playwright/test";
 import type { EmulatorApi } from "../emulator-api";
+import { appEnv } from "../env";
 import { e2e, expect, test } from "../fixtures";
 import { DoctorPage } from "../pages/doctor";
 import { PortalAppPage } from "../pages/portal-app";
@@ -88,3 +90,37 @@ test("a handler that fails 5 times stops, the doctor shows it with its error, an
     await emulator.clearFaults();
   }
 });
+
+// Several processes share one PostgreSQL inbox: the web process (B24_WORKER_MODE=web) and two `npm run worker`s.
+if (e2e.flavour === "postgres") {
+  test("on PostgreSQL two worker processes and the web process share the inbox; no job runs twice", async ({ page, emulator }) => {
+    test.setTimeout(120_000);
+    const workers: ChildProcess[] = [];
+    const started: Promise<void>[] = [];
+    const env: Record<string, string> = { ...appEnv(), B24_WORKER_MODE: "separate", B24_WORKER_POLL_MS: "50", LOG_LEVEL: "info" };
+    for (let i = 0; i < 2; i++) {
+      const w = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/worker.ts"], {
+        env: env as unknown as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      workers.push(w);
+      started.push(new Promise((resolve) => w.stdout!.on("data", (c: Buffer) => c.toString().includes("started") && resolve())));
+    }
+    const ran = new Map<number, number>();
+    workers.forEach((w, i) => w.stdout!.on("data", (c: Buffer) => ran.set(i, (ran.get(i) ?? 0) + (c.toString().match(/b24\.inbox\.job_done/g) ?? []).length)));
+    try {
+      await Promise.all(started);
+      const { portal } = await installedPortal(page, emulator);
+      const since = await emulator.lastSeq();
+      const ids = await addDeals(emulator, portal, Array.from({ length: 60 }, (_, i) => `Shared deal ${i}`));
+      await expect.poll(async () => (await readsPerDeal(emulator, since, portal.host)).size, { timeout: 90_000, intervals: [500] }).toBe(60);
+      const reads = await readsPerDeal(emulator, since, portal.host);
+      expect([...reads.keys()].sort()).toEqual([...ids].sort());
+      expect([...reads.values()].every((n) => n === 1)).toBe(true);
+      // The separate workers did take part (the web process alone would have run all 60).
+      expect((ran.get(0) ?? 0) + (ran.get(1) ?? 0)).toBeGreaterThan(0);
+    } finally {
+      for (const w of workers) w.kill("SIGTERM");
+    }
+  });
+}
