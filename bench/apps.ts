@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { eventsBench } from "./events";
 import { pageWeightBench } from "./page-weight";
 import { proxyBench } from "./proxy-overhead";
 import { stormBench } from "./storm";
@@ -88,6 +89,25 @@ export async function appBenches(opts: { quick: boolean; section: SectionFn }): 
         },
       ],
       data: r.figures,
+    };
+  });
+
+  await section("events", async () => {
+    const flavours: Flavour[] = quick ? [builtFlavour() ?? "sqlite"] : ["sqlite", "postgres"];
+    const results = [];
+    for (const flavour of flavours) {
+      if (!ensureBuild(flavour, quick)) return skipped("no production build (run `npm run build`)");
+      results.push(await eventsBench({ quick, flavour }));
+    }
+    const rows = results.flatMap((r, i) => (i === 0 ? r.rows : r.rows.slice(1)).map((row) => (i === 0 || row.length < 3 ? row : [`${row[0]} (${r.figures.flavour})`, row[1]!, row[2]!])));
+    return {
+      rows,
+      targets: results.map((r) => ({
+        target: `events (${r.figures.flavour}): p99 answer time at most 50 ms with ${r.figures.deliveries} deliveries at once, all answered 200`,
+        met: r.figures.ack.p99 <= 50 && r.figures.ack.failed === 0,
+        figure: `p50 ${ms(r.figures.ack.p50)}, p99 ${ms(r.figures.ack.p99)}, ${r.figures.ack.failed} failed`,
+      })),
+      data: results.map((r) => r.figures),
     };
   });
 

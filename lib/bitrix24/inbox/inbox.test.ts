@@ -44,6 +44,15 @@ describe("enqueue", () => {
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.status === "pending" && !/token/i.test(r.payload))).toBe(true);
   });
+
+  it("a burst is stored together and each caller learns whether its delivery was new, repeats included", async () => {
+    const burst = [...Array.from({ length: 40 }, (_, n) => job(n)), job(3), job(7)];
+    const results = await Promise.all(burst.map((j) => store.enqueueJob(j)));
+    expect(results.filter((r) => r === "queued")).toHaveLength(40);
+    expect(results.slice(40)).toEqual(["duplicate", "duplicate"]);
+    expect(await database.db().inboxJob.count()).toBe(40);
+    expect(await Promise.all([store.enqueueJob(job(5)), store.enqueueJob(job(41))])).toEqual(["duplicate", "queued"]);
+  });
 });
 
 describe("claiming", () => {

@@ -1,6 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { processLocal } from "@/lib/process-local";
 
 /**
  * The inbox table (prisma InboxJob): verified deliveries whose work runs later. One row per dedupKey, so a
@@ -54,14 +56,75 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
 }
 
-export async function enqueueJob(job: NewJob): Promise<"queued" | "duplicate"> {
+const isPostgres = () => !env().DATABASE_URL.startsWith("file:");
+const row = (job: NewJob) => ({ memberId: job.memberId, kind: job.kind, name: job.name, dedupKey: job.dedupKey, payload: JSON.stringify(job.payload) });
+
+/** One row, for the rare batch that met a duplicate written by another process between our read and our insert. */
+async function insertOne(job: NewJob): Promise<boolean> {
   try {
-    await db().inboxJob.create({ data: { memberId: job.memberId, kind: job.kind, name: job.name, dedupKey: job.dedupKey, payload: JSON.stringify(job.payload) } });
-    return "queued";
+    await db().inboxJob.create({ data: row(job) });
+    return true;
   } catch (err) {
-    if (isUniqueViolation(err)) return "duplicate";
+    if (isUniqueViolation(err)) return false;
     throw err;
   }
+}
+
+/** The dedup keys this batch stored; keys already present (or repeated in the batch) are not. */
+async function insertBatch(jobs: NewJob[]): Promise<Set<string>> {
+  const unique = [...new Map(jobs.map((j) => [j.dedupKey, j])).values()];
+  const known = await db().inboxJob.findMany({ where: { dedupKey: { in: unique.map((j) => j.dedupKey) } }, select: { dedupKey: true } });
+  const seen = new Set(known.map((k) => k.dedupKey));
+  const fresh = unique.filter((j) => !seen.has(j.dedupKey));
+  if (!fresh.length) return new Set();
+  try {
+    // PostgreSQL: ON CONFLICT DO NOTHING covers another instance inserting the same key meanwhile.
+    await db().inboxJob.createMany({ data: fresh.map(row), ...(isPostgres() ? { skipDuplicates: true } : {}) });
+    return new Set(fresh.map((j) => j.dedupKey));
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const stored = new Set<string>();
+    for (const j of fresh) if (await insertOne(j)) stored.add(j.dedupKey);
+    return stored;
+  }
+}
+
+interface Waiting {
+  job: NewJob;
+  resolve: (r: "queued" | "duplicate") => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 200;
+const batcher = () => processLocal("inbox-enqueue", () => ({ queue: [] as Waiting[], flushing: false }));
+
+/**
+ * Group commit: deliveries that arrive while a write is in flight are stored together by the next one, so a burst
+ * costs a few transactions instead of one per delivery. Each caller still learns whether its delivery was new.
+ */
+async function flush(b: ReturnType<typeof batcher>): Promise<void> {
+  b.flushing = true;
+  try {
+    while (b.queue.length) {
+      const batch = b.queue.splice(0, MAX_BATCH);
+      try {
+        const stored = await insertBatch(batch.map((w) => w.job));
+        for (const w of batch) w.resolve(stored.delete(w.job.dedupKey) ? "queued" : "duplicate");
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+  } finally {
+    b.flushing = false;
+  }
+}
+
+/** Stores a verified delivery's work once per dedup key; resolves once it is committed. */
+export function enqueueJob(job: NewJob): Promise<"queued" | "duplicate"> {
+  const b = batcher();
+  const result = new Promise<"queued" | "duplicate">((resolve, reject) => b.queue.push({ job, resolve, reject }));
+  if (!b.flushing) void flush(b);
+  return result;
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { processLocal } from "@/lib/process-local";
 import { portalStatusAfter, portalStatusOf, type PortalEvent, type PortalStatus } from "../lifecycle/states";
 
 /**
@@ -54,8 +55,20 @@ export async function movePortal(memberId: string, clientEndpoint: string, domai
   await db().portal.update({ where: { memberId }, data: { clientEndpoint, domain } });
 }
 
-export async function recordEvent(memberId: string, event: string): Promise<void> {
-  await db().portal.updateMany({ where: { memberId, status: { not: "uninstalled" } }, data: { lastEventName: event, lastEventAt: new Date() } });
+/**
+ * The doctor's "last event received": at most one write per portal and event every RECORD_EVERY_MS per process.
+ * Every delivery writing the same portal row would serialise a burst of deliveries on that row's lock.
+ */
+const RECORD_EVERY_MS = 5_000;
+const recorded = () => processLocal("recorded-events", () => new Map<string, number>());
+
+export async function recordEvent(memberId: string, event: string, now = Date.now()): Promise<void> {
+  const key = `${memberId}|${event}`;
+  const last = recorded().get(key);
+  if (last !== undefined && now - last < RECORD_EVERY_MS) return;
+  if (recorded().size > 10_000) recorded().clear();
+  recorded().set(key, now);
+  await db().portal.updateMany({ where: { memberId, status: { not: "uninstalled" } }, data: { lastEventName: event, lastEventAt: new Date(now) } });
 }
 
 /**
