@@ -7,15 +7,18 @@
  *   (`B24_PROXY_METHODS` can narrow the list per deployment, never widen it).
  * - `events`: business events, bound at install and again on every update, run only after the delivery was
  *   authenticated (application_token), with a client acting as the installer.
- * - `placements`, `robots`: where the app appears inside Bitrix24 screens, and automation rules.
+ * - `placements`: where the app appears inside Bitrix24 screens (bound at install and on every update).
+ * - `robots`: automation rules for deals (registered at install and on every update); Bitrix24 calls
+ *   /api/b24/robot, the handler runs from the inbox as the installer and its result goes back with bizproc.event.send.
  */
 import { z } from "zod";
 import { crm, defineApp, method } from "@/lib/bitrix24/manifest";
 import type { Contact, CrmStatus, Deal, TimelineCommentAdd, User } from "@/lib/bitrix24/types";
 import { onDealAdd } from "@/lib/handlers/on-deal-add";
+import { scoreDeal } from "@/lib/handlers/score-deal";
 
 const manifest = defineApp({
-  scopes: ["crm", "user", "placement"],
+  scopes: ["crm", "user", "placement", "bizproc"],
   pages: [
     { href: "/dashboard", label: "Dashboard" },
     { href: "/deals", label: "Deals" },
@@ -47,7 +50,19 @@ const manifest = defineApp({
       options: z.object({ ID: z.string().regex(/^[1-9][0-9]{0,17}$/) }).transform((o) => ({ id: o.ID })),
     },
   },
-  robots: {},
+  robots: {
+    // A deal automation step: reads the deal as the installer and hands `score` to the next steps.
+    score_deal: {
+      name: { en: "Score the deal", ru: "Оценить сделку", de: "Deal bewerten" },
+      properties: {
+        weight: { name: { en: "Weight", ru: "Вес", de: "Gewichtung" }, type: "int", required: false, default: 1 },
+      },
+      returnProperties: {
+        score: { name: { en: "Score", ru: "Оценка", de: "Punktzahl" }, type: "int" },
+      },
+      handler: scoreDeal,
+    },
+  },
 });
 
 export default manifest;

@@ -16,6 +16,7 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
   const [step, setStep] = useState<Step>({ phase: "binding" });
   const [events, setEvents] = useState<string[]>([]);
   const [placements, setPlacements] = useState<string[]>([]);
+  const [robots, setRobots] = useState<string[]>([]);
   const started = useRef(false);
 
   const run = useCallback(async () => {
@@ -24,6 +25,7 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
     if (!bound.ok) return setStep({ phase: "failed", error: bound.error });
     setEvents([...bound.bound, ...bound.already]);
     setPlacements(bound.placements);
+    setRobots(bound.robots);
     const appSid = readFrameName(window.name)?.appSid ?? sid;
     if (window.parent === window || !appSid) {
       return setStep({ phase: "failed", error: "This page must run inside Bitrix24. Open the app from your Bitrix24 to finish the installation." });
@@ -58,6 +60,11 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
       {placements.length ? (
         <p className="text-sm text-slate-500">
           Placements bound: <span data-testid="bound-placements">{placements.join(", ")}</span>
+        </p>
+      ) : null}
+      {robots.length ? (
+        <p className="text-sm text-slate-500">
+          Robots registered: <span data-testid="registered-robots">{robots.join(", ")}</span>
         </p>
       ) : null}
       {events.length ? (

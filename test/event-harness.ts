@@ -2,14 +2,18 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type Emulator } from "@/e2e/emulator";
+import type { PortalSeed } from "@/e2e/emulator/types";
 import type * as Db from "@/lib/db";
 import type * as Events from "@/lib/bitrix24/lifecycle/events";
+import type * as Robots from "@/lib/bitrix24/lifecycle/robots";
+import manifest from "@/bitrix24.app";
 // Aliased: it is a plain setup function, not a React hook, and runs inside an async setup here.
 import { useAppDatabase as prepareAppDatabase } from "./app-db";
 
 /**
- * The events route as Bitrix24 sees it: a real HTTP server in front of `handleEventDelivery`, a real emulator as
- * portal and OAuth server (it delivers ONAPPINSTALL/ONAPPUNINSTALL over HTTP), and a temp SQLite database.
+ * The events route as Bitrix24 sees it: a real HTTP server in front of `handleEventDelivery` (and of
+ * `handleRobotCall` at /api/b24/robot), a real emulator as portal and OAuth server granting the manifest's scopes
+ * (it delivers ONAPPINSTALL/ONAPPUNINSTALL and robot calls over HTTP), and a temp SQLite database.
  * `defer` plays next/server's `after()`: tasks start once the response is written; `settle()` waits for them.
  */
 export const CLIENT = { clientId: "local.events.test.0001", clientSecret: "events-client-secret-CANARY" };
@@ -33,26 +37,27 @@ function listen(server: Server): Promise<number> {
   return new Promise((r) => server.listen(0, "127.0.0.1", () => r((server.address() as AddressInfo).port)));
 }
 
-export async function startHarness(portals = 2): Promise<Harness> {
+/** `seed` applies to every portal, e.g. `{ deals: 10 }` for robot runs. */
+export async function startHarness(portals = 2, seed: PortalSeed = {}): Promise<Harness> {
   const pending: Promise<void>[] = [];
   const defer: Events.Defer = (task) => {
     pending.push(new Promise<void>((r) => setImmediate(r)).then(task));
   };
-  const loaded: { events?: typeof Events } = {};
+  const loaded: { events?: typeof Events; robots?: typeof Robots } = {};
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string");
     const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) });
-    const response = await loaded.events!.handleEventDelivery(request, defer);
+    const response = req.url?.startsWith("/api/b24/robot") ? await loaded.robots!.handleRobotCall(request, defer) : await loaded.events!.handleEventDelivery(request, defer);
     res.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
   });
   const appUrl = `http://127.0.0.1:${await listen(server)}`;
   const eventsUrl = `${appUrl}/api/b24/events`;
   const emu = await startEmulator({
     rateLimit: "off",
-    app: { ...CLIENT, appUrl, installHandlerUrl: eventsUrl },
-    portals: Array.from({ length: portals }, () => ({})),
+    app: { ...CLIENT, appUrl, installHandlerUrl: eventsUrl, scope: manifest.scopes.join(",") },
+    portals: Array.from({ length: portals }, () => ({ ...seed })),
   });
   const { cleanup } = prepareAppDatabase({
     NEXTAUTH_URL: appUrl,
@@ -64,6 +69,7 @@ export async function startHarness(portals = 2): Promise<Harness> {
   const database = await import("@/lib/db");
   const events = await import("@/lib/bitrix24/lifecycle/events");
   loaded.events = events;
+  loaded.robots = await import("@/lib/bitrix24/lifecycle/robots");
   const settle = async () => {
     while (pending.length > 0) await Promise.all(pending.splice(0));
   };

@@ -14,6 +14,8 @@ const { values } = parseArgs({
     "client-id": { type: "string" },
     "client-secret": { type: "string" },
     "install-handler-url": { type: "string" },
+    /** The app's scopes, a comma list (default crm,user,placement). */
+    scope: { type: "string" },
   },
   strict: true,
 });
@@ -36,6 +38,15 @@ function rateLimitOption(v: string): "standard" | "enterprise" | "off" | { burst
   process.stderr.write("b24-emulator: --rate-limit must be standard|enterprise|off|custom:<burst>:<drain per second>\n");
   process.exit(2);
 }
+/** A comma list of scope names; undefined keeps the emulator's default (crm,user,placement). */
+function scopeOption(v: string | undefined): string | undefined {
+  if (v === undefined || v === "") return undefined;
+  if (!/^[a-z0-9_.]+(,[a-z0-9_.]+)*$/.test(v)) {
+    process.stderr.write("b24-emulator: --scope must be a comma list of scope names, e.g. crm,user,placement,bizproc\n");
+    process.exit(2);
+  }
+  return v;
+}
 const rateLimit = rateLimitOption(values["rate-limit"] ?? "standard");
 const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
 const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
@@ -51,6 +62,7 @@ const emulator = await startEmulator({
     appUrl,
     // Where a no-UI install (`install {noUi: true}`) POSTs ONAPPINSTALL; the template's events route by default.
     installHandlerUrl: values["install-handler-url"] ?? env.B24_EMULATOR_INSTALL_HANDLER_URL ?? `${appUrl.replace(/\/+$/, "")}/api/b24/events`,
+    scope: scopeOption(values.scope ?? env.B24_EMULATOR_SCOPE),
   },
   rateLimit,
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).

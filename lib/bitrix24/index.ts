@@ -19,6 +19,7 @@ export { proxyCall } from "./proxy";
 export { installApp, openApp, openFromPortalPage, sessionPortalOrigin } from "./lifecycle/frame";
 export { handleEventDelivery } from "./lifecycle/events";
 export { bindAppEvents } from "./lifecycle/install";
+export { handleRobotCall } from "./lifecycle/robots";
 export { doctorReport, type DoctorReport, type TokenCheck } from "./lifecycle/doctor";
 export { portalAuthorizeUrl } from "./oauth/sign-in";
 export { b24Config } from "./config";

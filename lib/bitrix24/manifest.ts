@@ -91,11 +91,64 @@ export interface PlacementSpec {
   options: ZodType<PlacementQuery>;
 }
 
-/** An automation rule (robot): its code, names and properties; run by a handler. */
+/** Property types Bitrix24 robots accept (bizproc.robot.add PROPERTIES[*].Type). */
+export type RobotPropertyType = "bool" | "date" | "datetime" | "double" | "int" | "select" | "string" | "text" | "user";
+
+/** One input or return property of a robot; `name.en` is required, every language given goes to Bitrix24. */
+export interface RobotProperty {
+  name: { en: string } & Record<string, string>;
+  description?: { en: string } & Record<string, string>;
+  type: RobotPropertyType;
+  required?: boolean;
+  /** What a new automation step holds until someone sets it (posted back as a string). */
+  default?: string | number | boolean;
+  /** For `select`: value → title. */
+  options?: Record<string, string>;
+}
+
+/**
+ * What a robot handler gets. It runs from the inbox, after the robot call's application_token matched the stored
+ * one and the call was stored; the result goes back to the waiting automation step with bizproc.event.send.
+ */
+export interface RobotContext {
+  memberId: string;
+  /** The robot's code, e.g. score_deal. */
+  code: string;
+  /** Bitrix24's document id as posted and checked by shape, e.g. DEAL_12. */
+  documentId: string;
+  /** The number in documentId for a deal (an id to read back through REST, not a proof that it exists). */
+  dealId?: number;
+  /**
+   * The declared input properties as Bitrix24 posted them: strings only, only declared keys, each checked against its
+   * type's shape (an int is digits, a bool Y or N); a property the step left empty is "" or absent.
+   */
+  properties: Record<string, string>;
+  /** The same for every run of this robot call (runs are at least once): make effects idempotent with it. */
+  idempotencyKey: string;
+  /** 1 for the first run. */
+  attempt: number;
+  /** Acts with the installer's stored pair (never with tokens from the robot call). */
+  b24: B24Client;
+}
+
+/** Values for the robot's return properties (keys not declared in `returnProperties` are dropped). */
+export type RobotResult = Record<string, string | number | boolean>;
+
+/**
+ * An automation rule (robot), keyed in the manifest by its code (a-z, A-Z, 0-9, `.`, `_`, `-`). The installer
+ * registers it with bizproc.robot.add (and updates it on every install and ONAPPUPDATE); when a deal's automation
+ * reaches it, Bitrix24 POSTs to /api/b24/robot, the app answers at once and runs `handler` from the inbox, then
+ * sends the returned values back with bizproc.event.send. Robots are offered for deals only.
+ */
 export interface RobotSpec {
-  name: Record<string, string>;
-  properties?: Record<string, { name: Record<string, string>; type: string; required?: boolean }>;
-  handler: (ctx: { memberId: string; properties: Record<string, unknown>; b24: B24Client }) => Promise<Record<string, unknown> | void>;
+  /** The robot's name in the automation designer per language; `en` is required. */
+  name: { en: string } & Record<string, string>;
+  description?: { en: string } & Record<string, string>;
+  /** Input properties, keyed by code (a letter, then a-z, A-Z, 0-9, `_`). */
+  properties?: Record<string, RobotProperty>;
+  /** Values the robot hands back to the automation (bizproc.event.send RETURN_VALUES). */
+  returnProperties?: Record<string, RobotProperty>;
+  handler: (ctx: RobotContext) => Promise<RobotResult | void>;
 }
 
 export interface AppManifest<M extends Record<string, MethodSpec> = Record<string, MethodSpec>> {
@@ -107,7 +160,9 @@ export interface AppManifest<M extends Record<string, MethodSpec> = Record<strin
   methods: M;
   /** Business events (bound at install, re-bound on update) and their handlers. */
   events: Record<string, EventHandler>;
+  /** Placements (tabs, menu items) keyed by Bitrix24 code; bound at install, re-bound on update. */
   placements: Record<string, PlacementSpec>;
+  /** Automation robots keyed by code; registered at install, re-registered on update. */
   robots: Record<string, RobotSpec>;
 }
 
@@ -118,6 +173,14 @@ export function defineApp<M extends Record<string, MethodSpec>>(manifest: AppMan
   for (const [code, spec] of Object.entries(manifest.placements)) {
     if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code) || code === "DEFAULT") throw new Error(`bitrix24.app.ts: placement "${code}" must be an upper-case Bitrix24 placement code such as CRM_DEAL_DETAIL_TAB (DEFAULT is the app URL itself).`);
     if (!spec.title.en) throw new Error(`bitrix24.app.ts: placement ${code} needs an English title (title.en).`);
+  }
+  for (const [code, spec] of Object.entries(manifest.robots)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(code)) throw new Error(`bitrix24.app.ts: robot "${code}" must be a code of a-z, A-Z, 0-9, ".", "_" and "-" such as score_deal.`);
+    if (!spec.name.en) throw new Error(`bitrix24.app.ts: robot ${code} needs an English name (name.en).`);
+    for (const [key, prop] of [...Object.entries(spec.properties ?? {}), ...Object.entries(spec.returnProperties ?? {})]) {
+      if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key)) throw new Error(`bitrix24.app.ts: robot ${code} property "${key}" must start with a letter and use a-z, A-Z, 0-9 and "_".`);
+      if (!prop.name.en) throw new Error(`bitrix24.app.ts: robot ${code} property ${key} needs an English name (name.en).`);
+    }
   }
   return manifest;
 }

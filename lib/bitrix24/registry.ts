@@ -1,7 +1,7 @@
 import "server-only";
 import manifest from "@/bitrix24.app";
 import { env } from "@/lib/env";
-import type { EventHandler, PlacementSpec } from "./manifest";
+import type { EventHandler, PlacementSpec, RobotSpec } from "./manifest";
 
 /**
  * What the app manifest (bitrix24.app.ts) means at run time, each answer narrowed by the environment where the
@@ -29,6 +29,15 @@ export function declaredPlacements(): string[] {
 
 export function placementSpec(code: string): PlacementSpec | undefined {
   return Object.hasOwn(manifest.placements, code) ? manifest.placements[code] : undefined;
+}
+
+/** Robot codes the manifest declares (registered by the installer and on update; the doctor checks them). */
+export function declaredRobots(): string[] {
+  return Object.keys(manifest.robots);
+}
+
+export function robotSpec(code: string): RobotSpec | undefined {
+  return Object.hasOwn(manifest.robots, code) ? manifest.robots[code] : undefined;
 }
 
 /** A signed-in page of the manifest the app URL may open (openApplication's `page` param), else undefined. */

@@ -93,6 +93,13 @@ export default async function DoctorPage() {
               <Row label="Missing">{report.placements.missing.join(", ") || "none"}</Row>
             </Section>
           ) : null}
+          {report.robots ? (
+            <Section id="robots-h" title="Robots (bizproc.robot.list)">
+              <Row label="Registered">{report.robots.registered.join(", ") || "none"}</Row>
+              <Row label="Expected">{report.robots.expected.join(", ")}</Row>
+              <Row label="Missing">{report.robots.missing.join(", ") || "none"}</Row>
+            </Section>
+          ) : null}
           <Section id="inbox-h" title="Queued work (events, robots)">
             <Row label="Waiting">{report.inbox.counts.pending + report.inbox.counts.running}</Row>
             <Row label="Done">{report.inbox.counts.done}</Row>

@@ -8,6 +8,8 @@ import type { FormTree } from "../lifecycle/form";
 import { eventHandler } from "../registry";
 import { claimJobs, completeJob, extendLease, failJob, type ClaimedJob } from "../store/inbox";
 import { findPortal } from "../store/portals";
+import { Permanent } from "./permanent";
+import { runRobotJob } from "./robot-job";
 
 /**
  * Runs the inbox's jobs: at least once each, with the row's dedupKey as the handler's idempotency key. A failure is
@@ -25,8 +27,7 @@ export function backoffMs(attempt: number, random: () => number = Math.random, b
   return Math.round(full * (0.5 + random() / 2));
 }
 
-/** A failure that no retry can fix: the job is dead at once. */
-export class Permanent extends Error {}
+export { Permanent };
 
 export interface EventPayload {
   data: FormTree;
@@ -53,7 +54,7 @@ async function runEvent(job: ClaimedJob): Promise<void> {
   });
 }
 
-const RUNNERS: Record<string, (job: ClaimedJob) => Promise<void>> = { event: runEvent };
+const RUNNERS: Record<string, (job: ClaimedJob) => Promise<void>> = { event: runEvent, robot: runRobotJob };
 
 function reasonOf(err: unknown): string {
   if (err instanceof Permanent) return err.message;

@@ -3,7 +3,7 @@ import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
-import { boundEvents, declaredPlacements, requiredScopes } from "../registry";
+import { boundEvents, declaredPlacements, declaredRobots, requiredScopes } from "../registry";
 import { placementHandlerUrl } from "./placements";
 import { deadJobs, jobCounts, type DeadJob, type JobStatus } from "../store/inbox";
 import { findPortal } from "../store/portals";
@@ -11,8 +11,8 @@ import { loadHealth, type TokenOwner } from "../store/token-store";
 
 /**
  * The install doctor: what Bitrix24 says about this installation next to what the app expects, for an admin,
- * each problem with the one thing to do about it. Read-only: one batch (app.info, event.get, scope, and
- * placement.get when the manifest declares placements) and token metadata, never tokens.
+ * each problem with the one thing to do about it. Read-only: one batch (app.info, event.get, scope, placement.get
+ * when the manifest declares placements, bizproc.robot.list when it declares robots) and token metadata, never tokens.
  */
 export interface Problem {
   severity: "error" | "warning";
@@ -41,13 +41,15 @@ export interface DoctorReport {
   scopes: { granted: string[]; required: string[]; missing: string[] };
   events: { bound: string[]; expected: string[]; missing: string[] };
   placements: { bound: string[]; expected: string[]; missing: string[] } | null;
+  /** bizproc.robot.list (this app's codes) next to the manifest's robots; null when none are declared or it was not answered. */
+  robots: { registered: string[]; expected: string[]; missing: string[] } | null;
   tokens: TokenCheck[];
   /** Queued work (events, robots) of this portal: counts, and the jobs that failed for good. */
   inbox: { counts: Record<JobStatus, number>; dead: DeadJob[] };
   problems: Problem[];
 }
 
-const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get" };
+const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get", robots: "bizproc.robot.list" };
 const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
 /** What recovers each bad state (states.ts); the README's state table says the same. */
 const FIX = {
@@ -109,9 +111,18 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   let bound: string[] = [];
   let placed: string[] | null = null;
   const placements = declaredPlacements();
+  let registered: string[] | null = null;
+  const robots = declaredRobots();
   if (portal.status === "active") {
     try {
-      const out = await b24.batch({ info: "app.info", events: "event.get", scope: "scope", ...(placements.length ? { placements: "placement.get" } : {}) });
+      const out = await b24.batch({
+        info: "app.info",
+        events: "event.get",
+        scope: "scope",
+        ...(placements.length ? { placements: "placement.get" } : {}),
+        ...(robots.length ? { robots: "bizproc.robot.list" } : {}),
+      });
+      if (Array.isArray(out.result.robots)) registered = (out.result.robots as unknown[]).map(String);
       if (Array.isArray(out.result.scope)) granted = (out.result.scope as unknown[]).map(String);
       if (Array.isArray(out.result.placements)) {
         placed = (out.result.placements as Array<{ placement?: unknown; handler?: unknown }>)
@@ -144,6 +155,8 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
   const missingPlacements = placed ? placements.filter((p) => !placed.includes(p)) : [];
   if (setup === "installed" && missingPlacements.length) problems.push({ severity: "error", text: `Placements not bound: ${missingPlacements.join(", ")}.`, fix: REINSTALL });
+  const missingRobots = registered ? robots.filter((r) => !registered.includes(r)) : [];
+  if (setup === "installed" && missingRobots.length) problems.push({ severity: "error", text: `Robots not registered: ${missingRobots.join(", ")}.`, fix: REINSTALL });
   const inbox = { counts: await jobCounts(portal.memberId), dead: await deadJobs(portal.memberId) };
   if (inbox.counts.dead) problems.push({ severity: "error", text: `${inbox.counts.dead} queued job(s) stopped after their last attempt (see Queued work).`, fix: "Read each job's last error and fix its cause (a handler bug, a missing permission), then press Retry next to it." });
   if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
@@ -156,6 +169,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     scopes: { granted, required, missing: missingScopes },
     events: { bound: [...new Set(bound)], expected, missing: missingEvents },
     placements: placed ? { bound: [...new Set(placed)], expected: placements, missing: missingPlacements } : null,
+    robots: registered ? { registered: [...new Set(registered)], expected: robots, missing: missingRobots } : null,
     tokens,
     inbox,
     problems,

@@ -70,7 +70,9 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     // The manifest's placement too, with every title; binding again changes nothing on the portal.
     const placements = (await h.emu.control.portal(A)).placements ?? [];
     expect(placements.map((p) => [p.placement, p.handler, p.langAll?.ru?.TITLE])).toEqual([["CRM_DEAL_DETAIL_TAB", h.eventsUrl.replace("/events", "/placement"), "Приложение-шаблон"]]);
-    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents(), placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] } });
+    // And the manifest's robot, registered for the installer; registering again updates it in place.
+    expect((await h.emu.control.robots(A)).map((r) => [r.code, r.handler, r.authUserId])).toEqual([["score_deal", h.eventsUrl.replace("/events", "/robot"), 1]]);
+    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents(), placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] }, robots: { added: [], updated: ["score_deal"], removed: [] } });
   });
 
   it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored [#5][#27]", async () => {

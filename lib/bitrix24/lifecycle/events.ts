@@ -2,12 +2,12 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { errorJson } from "@/lib/http/responses";
 import { log } from "@/lib/log";
-import { appTokenMatches } from "../tokens/app-token";
 import { b24Config } from "../config";
 import { B24Error, isB24Error } from "@/lib/errors";
 import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
-import { findPortal, purgePortal, recordEvent, uninstallPortal } from "../store/portals";
+import { purgePortal, recordEvent, uninstallPortal } from "../store/portals";
+import { deliveryPortal } from "./delivery-auth";
 import { recheckBlockedPortal } from "./recheck";
 import { eventHandler } from "../registry";
 import { dedupKey, enqueueJob } from "../store/inbox";
@@ -115,9 +115,8 @@ async function bindQuietly(memberId: string): Promise<void> {
 }
 
 async function authenticated(memberId: string, tree: FormTree) {
-  const portal = await findPortal(memberId);
-  const given = formString(tree, "auth", "application_token");
-  if (!portal || !appTokenMatches(memberId, portal.applicationToken, given, b24Config().ring)) throw forbidden();
+  const portal = await deliveryPortal(memberId, tree);
+  if (!portal) throw forbidden();
   return portal;
 }
 

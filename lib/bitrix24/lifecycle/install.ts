@@ -6,6 +6,7 @@ import { isB24Error } from "@/lib/errors";
 import { clientFor } from "../clients";
 import { boundEvents } from "../registry";
 import { syncPlacements, type PlacementSync } from "./placements";
+import { syncRobots, type RobotSync } from "./robots";
 import { saveConnection } from "../store/connections";
 import { findPortal } from "../store/portals";
 import type { VerifiedToken } from "../oauth/verify";
@@ -52,10 +53,11 @@ export function eventsHandlerUrl(): string {
 /**
  * event.bind for the lifecycle events and every event of the manifest (registry.ts boundEvents) to
  * `${NEXTAUTH_URL}/api/b24/events` with the portal pair; "Handler already binded" (400 ERROR_CORE) counts as bound.
- * Then the manifest's placements (placements.ts syncPlacements). Any other failure throws (the installer shows
- * it). ONAPPUPDATE runs it again: Bitrix24 drops handlers on update.
+ * Then the manifest's placements (placements.ts syncPlacements) and robots (robots.ts syncRobots, acting for the
+ * installer). Any other failure throws (the installer shows it). ONAPPUPDATE runs it again: Bitrix24 drops
+ * handlers and robots on update.
  */
-export async function bindAppEvents(memberId: string): Promise<{ bound: string[]; already: string[]; placements: PlacementSync }> {
+export async function bindAppEvents(memberId: string): Promise<{ bound: string[]; already: string[]; placements: PlacementSync; robots: RobotSync }> {
   const portal = await findPortal(memberId);
   if (!portal || portal.installedBy === null) throw new Error("bindAppEvents needs a stored install (persistInstall first).");
   const client = clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy });
@@ -72,6 +74,7 @@ export async function bindAppEvents(memberId: string): Promise<{ bound: string[]
     }
   }
   const placements = await syncPlacements(client);
-  log.info("b24.install.events_bound", { memberId, bound: out.bound, already: out.already, placements });
-  return { ...out, placements };
+  const robots = await syncRobots(client, portal.installedBy);
+  log.info("b24.install.events_bound", { memberId, bound: out.bound, already: out.already, placements, robots });
+  return { ...out, placements, robots };
 }

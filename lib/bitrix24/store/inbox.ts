@@ -79,7 +79,9 @@ async function insertBatch(jobs: NewJob[]): Promise<Set<string>> {
   if (!fresh.length) return new Set();
   try {
     // PostgreSQL: ON CONFLICT DO NOTHING covers another instance inserting the same key meanwhile.
-    await db().inboxJob.createMany({ data: fresh.map(row), ...(isPostgres() ? { skipDuplicates: true } : {}) });
+    const args = { data: fresh.map(row) };
+    // The generated SQLite client does not know skipDuplicates (SQLite has no ON CONFLICT DO NOTHING in Prisma).
+    await db().inboxJob.createMany(isPostgres() ? ({ ...args, skipDuplicates: true } as typeof args) : args);
     return new Set(fresh.map((j) => j.dedupKey));
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
