@@ -238,7 +238,9 @@ export interface RobotRunInfo {
 export interface RobotInfo {
   code: string;
   handler: string;
+  /** 0 = none: the handler gets no user tokens unless the run names a user. */
   authUserId: number;
+  /** As sent; empty means "wait" (docs, issue b24-rest-docs#278); only an explicit `N` does not wait. */
   useSubscription: string;
   name: unknown;
   description: unknown;

@@ -1,25 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Page } from "@playwright/test";
 import type { EmulatorApi } from "../emulator-api";
 import { appEnv } from "../env";
 import { e2e, expect, test } from "../fixtures";
 import { DoctorPage } from "../pages/doctor";
-import { PortalAppPage } from "../pages/portal-app";
-
-/**
- * Events that are never lost (lib/bitrix24/inbox/): Bitrix24 delivers each event once and does not retry, so the
- * app stores a verified delivery, answers, and runs the handler from its inbox: at least once, retried with
- * backoff, and stopped after 5 failed runs where an administrator sees it on the doctor and retries it.
- */
-async function installedPortal(page: Page, emulator: EmulatorApi) {
-  const portal = await emulator.addPortal({ installed: false, deals: 0 });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
-  await app.expectDashboard("Ivan Petrov", portal.host);
-  return { portal, app };
-}
+import { installedInFrame } from "../portal-setup";
 
 /** Deals created in Bitrix24 by a person (not through the app): each fires ONCRMDEALADD at the app. */
 async function addDeals(emulator: EmulatorApi, portal: { url: string; memberId: string }, titles: string[]): Promise<string[]> {
@@ -46,7 +30,7 @@ async function readsPerDeal(emulator: EmulatorApi, since: number, host: string):
 
 test("200 deals added in Bitrix24: every ONCRMDEALADD is answered at once and handled exactly once", async ({ page, emulator }) => {
   test.setTimeout(150_000);
-  const { portal } = await installedPortal(page, emulator);
+  const { portal } = await installedInFrame(page, emulator, { deals: 0 });
   const since = await emulator.lastSeq();
   const before = (await emulator.deliveries()).at(-1)?.seq ?? 0;
   const ids = await addDeals(emulator, portal, Array.from({ length: 200 }, (_, i) => `Inbox deal ${i}`));
@@ -64,7 +48,7 @@ test("200 deals added in Bitrix24: every ONCRMDEALADD is answered at once and ha
 });
 
 test("a handler that fails 5 times stops, the doctor shows it with its error, and Retry runs it to the end", async ({ page, emulator }) => {
-  const { portal, app } = await installedPortal(page, emulator);
+  const { portal, app } = await installedInFrame(page, emulator, { deals: 0 });
   await emulator.fault({ host: portal.host, path: "/rest/crm.deal.get", count: 5, kind: "status", status: 400, body: { error: "ERROR_CORE", error_description: "Simulated failure" } });
   try {
     const [id] = await addDeals(emulator, portal, ["Retried deal"]);
@@ -110,7 +94,7 @@ if (e2e.flavour === "postgres") {
     workers.forEach((w, i) => w.stdout!.on("data", (c: Buffer) => ran.set(i, (ran.get(i) ?? 0) + (c.toString().match(/b24\.inbox\.job_done/g) ?? []).length)));
     try {
       await Promise.all(started);
-      const { portal } = await installedPortal(page, emulator);
+      const { portal } = await installedInFrame(page, emulator, { deals: 0 });
       const since = await emulator.lastSeq();
       const ids = await addDeals(emulator, portal, Array.from({ length: 60 }, (_, i) => `Shared deal ${i}`));
       await expect.poll(async () => (await readsPerDeal(emulator, since, portal.host)).size, { timeout: 90_000, intervals: [500] }).toBe(60);

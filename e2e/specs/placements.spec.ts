@@ -1,9 +1,7 @@
-import type { Page } from "@playwright/test";
-import type { EmulatorApi } from "../emulator-api";
 import { e2e, expect, test } from "../fixtures";
 import { expectFrameFitsContent } from "../frame-fit";
 import { DealCardPage, SliderPage } from "../pages/deal-card";
-import { PortalAppPage } from "../pages/portal-app";
+import { installedInFrame, portalRest } from "../portal-setup";
 
 /**
  * The app inside Bitrix24's own screens (extensions reference §1, §2), in Chromium against the emulated portal:
@@ -14,29 +12,11 @@ import { PortalAppPage } from "../pages/portal-app";
 const TAB = "Template app";
 const HANDLER = `${e2e.appUrl}/api/b24/placement`;
 
-/** A fresh portal with deals linked to contacts, installed through the app's installer in the portal's frame. */
-async function installedPortal(page: Page, emulator: EmulatorApi) {
-  const portal = await emulator.addPortal({ installed: false, deals: 12, contacts: 6 });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
-  await app.expectDashboard("Ivan Petrov", portal.host);
-  return { portal, app };
-}
-
-/** What Bitrix24 itself says about a record, asked with the admin's token straight at the portal. */
-async function portalRest<T>(emulator: EmulatorApi, portal: { url: string; memberId: string }, method: string, params: object): Promise<T> {
-  const token = (await emulator.tokens()).find((t) => t.memberId === portal.memberId && t.userId === 1 && !t.accessExpired)!;
-  const res = await fetch(`${portal.url}/rest/${method}.json`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...params, auth: token.access }) });
-  return ((await res.json()) as { result: T }).result;
-}
-
 test.describe("placements and the frame bridge", () => {
   test.use({ viewport: { width: 1280, height: 800 } });
 
   test("install binds the deal tab; the tab shows the deal read through the proxy and adds a timeline comment", async ({ page, emulator }) => {
-    const { portal } = await installedPortal(page, emulator);
+    const { portal } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     const held = await emulator.portal(portal.memberId);
     expect(held.placements).toEqual([expect.objectContaining({ placement: "CRM_DEAL_DETAIL_TAB", handler: HANDLER, title: TAB })]);
     expect(held.placements[0]!.langAll).toMatchObject({ en: { TITLE: TAB }, ru: { TITLE: "Приложение-шаблон" }, de: { TITLE: "Vorlagen-App" } });
@@ -72,7 +52,7 @@ test.describe("placements and the frame bridge", () => {
   });
 
   test("forged PLACEMENT_OPTIONS: a forbidden deal or another portal's id shows Bitrix24's error and no data", async ({ page, emulator }) => {
-    const { portal, app } = await installedPortal(page, emulator);
+    const { portal, app } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     await emulator.setDealAccess(portal.memberId, 5, { private: true, assignedById: 1 });
     const open = (options: unknown, user = 2) =>
       page.goto(`${portal.url}/marketplace/app/?user=${user}&placement=CRM_DEAL_DETAIL_TAB&placement_options=${encodeURIComponent(JSON.stringify(options))}`);
@@ -105,7 +85,7 @@ test.describe("placements and the frame bridge", () => {
   });
 
   test("settings open in the portal's slider and save app and user options that the portal then holds", async ({ page, emulator }) => {
-    const { portal, app } = await installedPortal(page, emulator);
+    const { portal, app } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     await app.frame.getByRole("button", { name: "Settings" }).click();
     const slider = new SliderPage(page);
     await expect(slider.dialog("Settings")).toBeVisible();
@@ -133,7 +113,7 @@ test.describe("placements and the frame bridge", () => {
   });
 
   test("at 1280 px the dashboard, deals and contacts fit the frame: no scroll bars inside it", async ({ page, emulator }) => {
-    const { portal, app } = await installedPortal(page, emulator);
+    const { portal, app } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     const iframe = page.locator("#app-frame");
     await expectFrameFitsContent(iframe);
     const stageNames = (await portalRest<Array<{ NAME: string }>>(emulator, portal, "crm.status.list", { filter: { ENTITY_ID: "DEAL_STAGE" } })).map((s) => s.NAME);

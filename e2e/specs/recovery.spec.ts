@@ -4,7 +4,7 @@ import { e2e, expect, test } from "../fixtures";
 import type { EmulatorApi } from "../emulator-api";
 import { DealsPage } from "../pages/deals";
 import { DoctorPage } from "../pages/doctor";
-import { PortalAppPage } from "../pages/portal-app";
+import { installedInFrame } from "../portal-setup";
 import { callProxy } from "../proxy-caller";
 
 /**
@@ -67,7 +67,7 @@ test("a revoked user token: the deals page offers Sign in again, which brings th
 });
 
 test("inside the portal's frame the way back is Open the app again: the portal reloads with fresh tokens", async ({ page, emulator, db }) => {
-  const { portal, app } = await installedInFrame(emulator, page);
+  const { portal, app } = await installedInFrame(page, emulator);
   await app.open(portal.url, 2);
   await app.expectDashboard("Maria Ivanova", portal.host);
 
@@ -88,17 +88,6 @@ test("inside the portal's frame the way back is Open the app again: the portal r
   expect((await db.pair(portal.memberId, 2))!.refreshToken).not.toBe(dead!.refreshToken);
 });
 
-/** A new portal with the app installed through the portal's frame by the administrator (installFinish). */
-async function installedInFrame(emulator: EmulatorApi, page: Page) {
-  const portal = await emulator.addPortal({ installed: false });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
-  await app.expectDashboard("Ivan Petrov", portal.host);
-  return { portal, app };
-}
-
 /** Bitrix24 refuses the installer's refresh token; the doctor's next question with that pair finds it dead. */
 async function killInstallerPair(emulator: EmulatorApi, db: DbProbe, page: Page, memberId: string) {
   const installer = await db.pair(memberId, 1, "portal");
@@ -110,7 +99,7 @@ async function killInstallerPair(emulator: EmulatorApi, db: DbProbe, page: Page,
 }
 
 test("a dead installer pair: a non-admin's open does not heal it, an administrator's open does, and background calls work again", async ({ page, emulator, db }) => {
-  const { portal, app } = await installedInFrame(emulator, page);
+  const { portal, app } = await installedInFrame(page, emulator);
   // The doctor asks Bitrix24 with the installer's pair: the refresh is refused and the pair is dead.
   const installer = await killInstallerPair(emulator, db, page, portal.memberId);
   const doctor = new DoctorPage(page);
@@ -139,7 +128,7 @@ test("a dead installer pair: a non-admin's open does not heal it, an administrat
 });
 
 test("a dead installer pair: a reinstall in the frame binds the events and finishes the install", async ({ page, emulator, db }) => {
-  const { portal, app } = await installedInFrame(emulator, page);
+  const { portal, app } = await installedInFrame(page, emulator);
   await killInstallerPair(emulator, db, page, portal.memberId);
 
   const { applicationToken } = await emulator.install(portal.memberId);

@@ -1,8 +1,7 @@
-import type { Page } from "@playwright/test";
 import type { EmulatorApi } from "../emulator-api";
 import { e2e, expect, test } from "../fixtures";
 import { DoctorPage } from "../pages/doctor";
-import { PortalAppPage } from "../pages/portal-app";
+import { installedInFrame, portalRest } from "../portal-setup";
 
 /**
  * The manifest's automation robot (bitrix24.app.ts: score_deal) end to end, in Chromium against the emulated portal
@@ -13,24 +12,6 @@ import { PortalAppPage } from "../pages/portal-app";
  */
 const HANDLER = `${e2e.appUrl}/api/b24/robot`;
 
-/** A fresh portal with deals, installed through the app's installer in the portal's frame. */
-async function installedPortal(page: Page, emulator: EmulatorApi) {
-  const portal = await emulator.addPortal({ installed: false, deals: 12, contacts: 6 });
-  await emulator.install(portal.memberId);
-  const app = new PortalAppPage(page);
-  await app.open(portal.url);
-  await app.expectInstallFinished();
-  await app.expectDashboard("Ivan Petrov", portal.host);
-  return { portal, app };
-}
-
-/** What Bitrix24 itself says about a record, asked with the admin's token straight at the portal. */
-async function portalRest<T>(emulator: EmulatorApi, portal: { url: string; memberId: string }, method: string, params: object): Promise<T> {
-  const token = (await emulator.tokens()).find((t) => t.memberId === portal.memberId && t.userId === 1 && !t.accessExpired)!;
-  const res = await fetch(`${portal.url}/rest/${method}.json`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...params, auth: token.access }) });
-  return ((await res.json()) as { result: T }).result;
-}
-
 /** The oracle, independent of the app's code: a point per full 1,000 of the amount, times the weight, at most 1,000. */
 const expectedScore = (opportunity: string, weight: number) => Math.min(1000, Math.floor(Number(opportunity) / 1000) * weight);
 
@@ -38,7 +19,7 @@ const runOf = async (emulator: EmulatorApi, memberId: string, eventToken: string
 
 test.describe("automation robots", () => {
   test("install registers score_deal; a deal's automation runs it and gets the deal's score back", async ({ page, emulator }) => {
-    const { portal, app } = await installedPortal(page, emulator);
+    const { portal, app } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     expect(await emulator.robots(portal.memberId)).toEqual([expect.objectContaining({ code: "score_deal", handler: HANDLER, authUserId: 1, useSubscription: "Y" })]);
 
     await app.doctorLink().click();
@@ -65,7 +46,7 @@ test.describe("automation robots", () => {
   });
 
   test("a robot call with a wrong application_token gets 403 and the step stays unanswered", async ({ page, emulator }) => {
-    const { portal } = await installedPortal(page, emulator);
+    const { portal } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     // A step whose own call the app refused (a weight that is no int): it waits, and its event_token is genuine.
     const run = await emulator.runRobot(portal.memberId, { code: "score_deal", documentId: 5, properties: { weight: "two" } });
     expect(run.delivery?.status).toBe(400);

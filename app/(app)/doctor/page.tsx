@@ -28,6 +28,17 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
+/** What the portal holds next to what the manifest expects. */
+function Comparison({ have, held, expected, missing }: { have: string; held: string[]; expected: string[]; missing: string[] }) {
+  return (
+    <>
+      <Row label={have}>{held.join(", ") || "none"}</Row>
+      <Row label="Expected">{expected.join(", ")}</Row>
+      <Row label="Missing">{missing.join(", ") || "none"}</Row>
+    </>
+  );
+}
+
 function Token({ t }: { t: TokenCheck }) {
   return (
     <Row label={t.label}>
@@ -82,22 +93,16 @@ export default async function DoctorPage() {
             <Row label="Missing">{scopes.missing.join(", ") || "none"}</Row>
           </Section>
           <Section id="events-h" title="Events">
-            <Row label="Bound">{events.bound.join(", ") || "none"}</Row>
-            <Row label="Expected">{events.expected.join(", ")}</Row>
-            <Row label="Missing">{events.missing.join(", ") || "none"}</Row>
+            <Comparison have="Bound" held={events.bound} {...events} />
           </Section>
           {report.placements ? (
             <Section id="placements-h" title="Placements (placement.get)">
-              <Row label="Bound">{report.placements.bound.join(", ") || "none"}</Row>
-              <Row label="Expected">{report.placements.expected.join(", ")}</Row>
-              <Row label="Missing">{report.placements.missing.join(", ") || "none"}</Row>
+              <Comparison have="Bound" held={report.placements.bound} {...report.placements} />
             </Section>
           ) : null}
           {report.robots ? (
             <Section id="robots-h" title="Robots (bizproc.robot.list)">
-              <Row label="Registered">{report.robots.registered.join(", ") || "none"}</Row>
-              <Row label="Expected">{report.robots.expected.join(", ")}</Row>
-              <Row label="Missing">{report.robots.missing.join(", ") || "none"}</Row>
+              <Comparison have="Registered" held={report.robots.registered} {...report.robots} />
             </Section>
           ) : null}
           <Section id="inbox-h" title="Queued work (events, robots)">

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import type { RobotInfo } from "../types";
 
 /**
  * Automation robots (extensions §4): what `bizproc.robot.add/update` stores and what one robot run in a deal's
@@ -17,22 +18,10 @@ export interface RobotProperty {
   [k: string]: unknown;
 }
 
-/** One `bizproc.robot.add` row (core RestActivityTable with IS_ROBOT=Y). */
-export interface Robot {
-  code: string;
-  handler: string;
-  /** 0 = none: the handler gets no user tokens unless the run names a user. */
-  authUserId: number;
-  /** As sent; empty means "wait" (docs, issue b24-rest-docs#278); only an explicit `N` does not wait. */
-  useSubscription: string;
-  name: unknown;
-  description: unknown;
+/** One `bizproc.robot.add` row (core RestActivityTable with IS_ROBOT=Y): what `robots` reports, plus typed properties. */
+export interface Robot extends Omit<RobotInfo, "properties" | "returnProperties"> {
   properties: Record<string, RobotProperty>;
   returnProperties: Record<string, RobotProperty>;
-  documentType: unknown[] | null;
-  filter: Record<string, unknown> | null;
-  usePlacement: "Y" | "N";
-  placementHandler: string | null;
   /** User who registered it. */
   addedBy: number;
 }
