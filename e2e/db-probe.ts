@@ -69,6 +69,15 @@ export class DbProbe {
   }
 
   /** Every row of every app table as one string, for "this value appears nowhere" assertions. */
+  /** What the app recorded as the portal's last event (its last step after answering a delivery). */
+  async lastEvent(memberId: string): Promise<{ name: string | null; at: number | null }> {
+    const [row] = await this.query<{ lastEventName: string | null; lastEventAt: string | number | Date | null }>(
+      `SELECT "lastEventName", "lastEventAt" FROM "Portal" WHERE "memberId" = '${memberId.replace(/[^a-z0-9]/gi, "")}'`,
+    );
+    const at = row?.lastEventAt;
+    return { name: row?.lastEventName ?? null, at: at === null || at === undefined ? null : new Date(typeof at === "string" && /^\d+$/.test(at) ? Number(at) : at).getTime() };
+  }
+
   async dump(): Promise<string> {
     const tables = ["Portal", "User", "TokenPair"];
     const parts = await Promise.all(tables.map((t) => this.query<Record<string, unknown>>(`SELECT * FROM "${t}"`)));

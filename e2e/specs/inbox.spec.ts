@@ -28,24 +28,27 @@ async function readsPerDeal(emulator: EmulatorApi, since: number, host: string):
   return out;
 }
 
-test("200 deals added in Bitrix24: every ONCRMDEALADD is answered at once and handled exactly once", async ({ page, emulator }) => {
-  test.setTimeout(150_000);
-  const { portal } = await installedInFrame(page, emulator, { deals: 0 });
-  const since = await emulator.lastSeq();
-  const before = (await emulator.deliveries()).at(-1)?.seq ?? 0;
-  const ids = await addDeals(emulator, portal, Array.from({ length: 200 }, (_, i) => `Inbox deal ${i}`));
-  expect(ids).toHaveLength(200);
-  const delivered = async () => (await emulator.deliveries(before)).filter((d) => d.event === "ONCRMDEALADD" && d.memberId === portal.memberId);
-  await expect.poll(async () => (await delivered()).length, { timeout: 20_000 }).toBe(200);
-  // Answered at once with 200, handler work or not (Bitrix24 lowers the priority of slow handlers).
-  expect((await delivered()).every((d) => d.status === 200)).toBe(true);
-
-  // The handlers run after the answers, paced by the portal's request bucket: 2 calls each.
-  await expect.poll(async () => (await readsPerDeal(emulator, since, portal.host)).size, { timeout: 120_000, intervals: [1_000] }).toBe(200);
-  const reads = await readsPerDeal(emulator, since, portal.host);
-  expect([...reads.keys()].sort()).toEqual([...ids].sort());
-  expect([...reads.values()].every((n) => n === 1)).toBe(true);
-});
+// 200 deliveries paced by the portal's bucket take ~45 s; the PostgreSQL run proves the same with two workers below.
+if (e2e.flavour === "sqlite") {
+  test("200 deals added in Bitrix24: every ONCRMDEALADD is answered at once and handled exactly once", async ({ page, emulator }) => {
+    test.setTimeout(150_000);
+    const { portal } = await installedInFrame(page, emulator, { deals: 0 });
+    const since = await emulator.lastSeq();
+    const before = (await emulator.deliveries()).at(-1)?.seq ?? 0;
+    const ids = await addDeals(emulator, portal, Array.from({ length: 200 }, (_, i) => `Inbox deal ${i}`));
+    expect(ids).toHaveLength(200);
+    const delivered = async () => (await emulator.deliveries(before)).filter((d) => d.event === "ONCRMDEALADD" && d.memberId === portal.memberId);
+    await expect.poll(async () => (await delivered()).length, { timeout: 20_000 }).toBe(200);
+    // Answered at once with 200, handler work or not (Bitrix24 lowers the priority of slow handlers).
+    expect((await delivered()).every((d) => d.status === 200)).toBe(true);
+  
+    // The handlers run after the answers, paced by the portal's request bucket: 2 calls each.
+    await expect.poll(async () => (await readsPerDeal(emulator, since, portal.host)).size, { timeout: 120_000, intervals: [1_000] }).toBe(200);
+    const reads = await readsPerDeal(emulator, since, portal.host);
+    expect([...reads.keys()].sort()).toEqual([...ids].sort());
+    expect([...reads.values()].every((n) => n === 1)).toBe(true);
+  });
+}
 
 test("a handler that fails 5 times stops, the doctor shows it with its error, and Retry runs it to the end", async ({ page, emulator }) => {
   const { portal, app } = await installedInFrame(page, emulator, { deals: 0 });

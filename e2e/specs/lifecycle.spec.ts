@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import { ADMIN_NAME, e2e, expect, test } from "../fixtures";
 import type { EmulatorApi } from "../emulator-api";
+import type { DbProbe } from "../db-probe";
 import { callProxy, sessionCookie } from "../proxy-caller";
 
 /**
@@ -26,7 +27,13 @@ async function signInTo(page: Page, host: string): Promise<string> {
   return sessionCookie(page.context());
 }
 
-async function installWithoutUi(emulator: EmulatorApi, memberId: string): Promise<void> {
+/** The app's last step after answering an install: the portal's last event is recorded once binding is done. */
+async function afterInstallWork(db: DbProbe, memberId: string, since: number): Promise<void> {
+  await expect.poll(async () => { const e = await db.lastEvent(memberId); return e.name === "ONAPPINSTALL" && (e.at ?? 0) >= since; }, { timeout: 20_000 }).toBe(true);
+}
+
+async function installWithoutUi(emulator: EmulatorApi, memberId: string, db: DbProbe): Promise<void> {
+  const started = Date.now();
   const { delivery } = await emulator.install(memberId, { noUi: true });
   expect(delivery?.event).toBe("ONAPPINSTALL");
   expect(delivery?.status).toBe(200);
@@ -34,6 +41,7 @@ async function installWithoutUi(emulator: EmulatorApi, memberId: string): Promis
   await expect
     .poll(async () => (await emulator.portal(memberId)).bindings.filter((b) => b.handler === `${e2e.appUrl}/api/b24/events`).map((b) => b.event).sort(), { timeout: 20_000 })
     .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
+  await afterInstallWork(db, memberId, started);
 }
 
 test.describe("Marketplace lifecycle", () => {
@@ -45,7 +53,7 @@ test.describe("Marketplace lifecycle", () => {
   test("no-UI install → sign in → uninstall (clean) → 410 without traffic → reinstall and sign in → works", async ({ page, emulator, db }) => {
     const other = await secondPortal(emulator);
 
-    await installWithoutUi(emulator, other.memberId);
+    await installWithoutUi(emulator, other.memberId, db);
     expect(await db.portal(other.memberId)).toMatchObject({ status: "active" });
     expect(await db.pair(other.memberId, 1, "portal")).not.toBeNull();
 
@@ -69,7 +77,7 @@ test.describe("Marketplace lifecycle", () => {
     }
     expect(await emulator.log(since)).toHaveLength(0);
 
-    await installWithoutUi(emulator, other.memberId);
+    await installWithoutUi(emulator, other.memberId, db);
     expect(await db.portal(other.memberId)).toMatchObject({ status: "active", tokenPairs: 1 });
     // The admin's own pair went with the uninstall; the reinstall was theirs, so their session acts with the
     // installer's pair again (lib/bitrix24/index.ts actingOwner). A fresh sign-in stores their own pair.
@@ -82,7 +90,7 @@ test.describe("Marketplace lifecycle", () => {
 
   test("the events route refuses a forged uninstall for the installed portal", async ({ emulator, db, request }) => {
     const other = await secondPortal(emulator);
-    await installWithoutUi(emulator, other.memberId);
+    await installWithoutUi(emulator, other.memberId, db);
     const token = (await emulator.portal(other.memberId)).applicationToken;
     const forged = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
     const before = await db.portal(other.memberId);
@@ -97,7 +105,7 @@ test.describe("Marketplace lifecycle", () => {
 
   test("the same ONAPPINSTALL delivered twice at once: both 2xx within 1 s, one portal row, one portal pair [#28]", async ({ emulator, db, request }) => {
     const other = await secondPortal(emulator);
-    await installWithoutUi(emulator, other.memberId);
+    await installWithoutUi(emulator, other.memberId, db);
     const body = (await emulator.deliveries()).filter((d) => d.event === "ONAPPINSTALL" && d.body.includes(other.memberId)).at(-1)!.body;
     const portalsBefore = (await db.counts()).portals;
     const send = async () => {
@@ -105,10 +113,13 @@ test.describe("Marketplace lifecycle", () => {
       const res = await request.post("/api/b24/events", { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
       return { status: res.status(), ms: Date.now() - started };
     };
+    const sent = Date.now();
     for (const r of await Promise.all([send(), send()])) {
       expect(r.status).toBe(200);
       expect(r.ms).toBeLessThan(1000);
     }
+    // Let the work the app does after answering (binding, recording) finish inside this test.
+    await afterInstallWork(db, other.memberId, sent);
     const posted = new URLSearchParams(body);
     const pair = await db.pair(other.memberId, 1, "portal");
     expect(pair).toMatchObject({ accessToken: posted.get("auth[access_token]"), refreshToken: posted.get("auth[refresh_token]") });

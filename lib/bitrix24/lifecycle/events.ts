@@ -160,7 +160,7 @@ async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
 async function onOther(event: string, memberId: string, tree: FormTree, defer: Defer): Promise<string> {
   const portal = await authenticated(memberId, tree);
   if (portal.status === "uninstalled") throw new B24Error("portal_uninstalled", "The app is not installed on this portal.");
-  defer(() => recordEvent(memberId, event));
+  defer(() => recordEvent(memberId, event, { throttle: true }));
   if (!eventHandler(event)) return "recorded";
   const payload: EventPayload = { data: formTree(tree, "data"), ts: formString(tree, "ts") ?? null, handlerId: formString(tree, "event_handler_id") ?? null };
   const body = createHash("sha256").update(JSON.stringify(payload.data)).digest("hex");

@@ -56,18 +56,22 @@ export async function movePortal(memberId: string, clientEndpoint: string, domai
 }
 
 /**
- * The doctor's "last event received": at most one write per portal and event every RECORD_EVERY_MS per process.
- * Every delivery writing the same portal row would serialise a burst of deliveries on that row's lock.
+ * The doctor's "last event received". Business events pass `throttle`: at most one write per portal and event every
+ * RECORD_EVERY_MS per process, since every delivery of a burst writing the same portal row would serialise the
+ * burst on that row's lock. Lifecycle events are rare and always recorded.
  */
 const RECORD_EVERY_MS = 5_000;
 const recorded = () => processLocal("recorded-events", () => new Map<string, number>());
 
-export async function recordEvent(memberId: string, event: string, now = Date.now()): Promise<void> {
-  const key = `${memberId}|${event}`;
-  const last = recorded().get(key);
-  if (last !== undefined && now - last < RECORD_EVERY_MS) return;
-  if (recorded().size > 10_000) recorded().clear();
-  recorded().set(key, now);
+export async function recordEvent(memberId: string, event: string, opts: { throttle?: boolean; now?: number } = {}): Promise<void> {
+  const now = opts.now ?? Date.now();
+  if (opts.throttle) {
+    const key = `${memberId}|${event}`;
+    const last = recorded().get(key);
+    if (last !== undefined && now - last < RECORD_EVERY_MS) return;
+    if (recorded().size > 10_000) recorded().clear();
+    recorded().set(key, now);
+  }
   await db().portal.updateMany({ where: { memberId, status: { not: "uninstalled" } }, data: { lastEventName: event, lastEventAt: new Date(now) } });
 }
 
