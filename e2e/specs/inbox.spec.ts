@@ -41,7 +41,7 @@ if (e2e.flavour === "sqlite") {
     await expect.poll(async () => (await delivered()).length, { timeout: 20_000 }).toBe(200);
     // Answered at once with 200, handler work or not (Bitrix24 lowers the priority of slow handlers).
     expect((await delivered()).every((d) => d.status === 200)).toBe(true);
-  
+
     // The handlers run after the answers, paced by the portal's request bucket: 2 calls each.
     await expect.poll(async () => (await readsPerDeal(emulator, since, portal.host)).size, { timeout: 120_000, intervals: [1_000] }).toBe(200);
     const reads = await readsPerDeal(emulator, since, portal.host);
