@@ -34,7 +34,7 @@ export async function startCluster(opts: {
     portals: [{ deals: 120 }],
     ...opts.emulator,
     // installHandlerUrl: the no-UI install's ONAPPINSTALL goes to the events route, as Bitrix24 sends it.
-    app: { clientId: e2e.clientId, clientSecret: e2e.clientSecret, appUrl: e2e.appUrl, installHandlerUrl: `${e2e.appUrl}/api/b24/events` },
+    app: { clientId: e2e.clientId, clientSecret: e2e.clientSecret, appUrl: e2e.appUrl, installHandlerUrl: `${e2e.appUrl}/api/b24/events`, scope: "crm,user,placement,bizproc" },
   });
   process.env.E2E_OAUTH_PORT = new URL(emu.oauthUrl).port;
   const env = { ...appEnv(), LOG_LEVEL: "error", E2E_APP_LOG: "", ...opts.env } as unknown as NodeJS.ProcessEnv;

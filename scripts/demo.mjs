@@ -91,7 +91,9 @@ if (m.status !== 0) {
 const emulator = spawn(
   process.execPath,
   ["node_modules/tsx/dist/cli.mjs", "e2e/emulator/cli.ts", "--oauth-port", String(oauthPort), "--portal-port", String(portalPort),
-    "--app-url", appUrl, "--client-id", clientId, "--client-secret", clientSecret, "--deals", "120", "--contacts", "75"],
+    "--app-url", appUrl, "--client-id", clientId, "--client-secret", clientSecret, "--deals", "120", "--contacts", "75",
+    // The permissions ticked in the app's form in Bitrix24: what `scopes` in bitrix24.app.ts lists.
+    "--scope", "crm,user,placement,bizproc"],
   { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] },
 );
 children.push(emulator);
