@@ -65,6 +65,9 @@ export async function startHarness(portals = 2, seed: PortalSeed = {}): Promise<
     B24_CLIENT_SECRET: CLIENT.clientSecret,
     B24_OAUTH_SERVER: emu.oauthUrl,
     TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    // A handler that fails here is retried only after 10 min: a retry must not fire inside a later test of the file
+    // (it would call the portal that test is changing). Retries themselves are tested in lib/bitrix24/inbox/.
+    B24_WORKER_BACKOFF_MS: "600000",
   });
   const database = await import("@/lib/db");
   const events = await import("@/lib/bitrix24/lifecycle/events");
