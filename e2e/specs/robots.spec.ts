@@ -61,7 +61,6 @@ test.describe("automation robots", () => {
       expect(refused.status()).toBe(403);
       expect(await refused.json()).toMatchObject({ error: "forbidden" });
     }
-    await page.waitForTimeout(500);
     expect(await runOf(emulator, portal.memberId, run.eventToken!)).toMatchObject({ status: "waiting" });
     expect((await runOf(emulator, portal.memberId, run.eventToken!))?.returnValues).toBeUndefined();
 
