@@ -16,6 +16,8 @@ const { values } = parseArgs({
     "install-handler-url": { type: "string" },
     /** The app's scopes, a comma list (default crm,user,placement). */
     scope: { type: "string" },
+    /** Feature rest_offline_extended (event.offline.get with clear=0): on (default) or off. */
+    "offline-extended": { type: "string" },
   },
   strict: true,
 });
@@ -47,6 +49,12 @@ function scopeOption(v: string | undefined): string | undefined {
   }
   return v;
 }
+function onOff(v: string | undefined, name: string): boolean | undefined {
+  if (v === undefined || v === "") return undefined;
+  if (v === "on" || v === "off") return v === "on";
+  process.stderr.write(`b24-emulator: ${name} must be on or off\n`);
+  process.exit(2);
+}
 const rateLimit = rateLimitOption(values["rate-limit"] ?? "standard");
 const portalPort = num(values["portal-port"] ?? env.B24_EMULATOR_PORTAL_PORT, 0, "--portal-port");
 const portalCount = Math.max(1, num(values.portals, 1, "--portals"));
@@ -65,6 +73,7 @@ const emulator = await startEmulator({
     scope: scopeOption(values.scope ?? env.B24_EMULATOR_SCOPE),
   },
   rateLimit,
+  offlineExtended: onOff(values["offline-extended"], "--offline-extended"),
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
   portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
 });

@@ -1,6 +1,6 @@
 import type { ClockRequest } from "./control";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
-import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
+import type { DealAccess, DealAccessRequest, OfflineQueueRow, TimelineEntry } from "./types";
 import type { BridgeLogEntry } from "./types";
 // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
 import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./types";
@@ -93,6 +93,9 @@ export class EmulatorControlClient {
   }
   events(memberId: string, req: { event: string; data?: Record<string, unknown>; userId?: number }) {
     return this.call<{ deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "events"), req);
+  }
+  offlineQueue(memberId: string) {
+    return this.call<OfflineQueueRow[]>("GET", this.portalPath(memberId, "offline-queue"));
   }
   setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }) {
     return this.call<PortalInfo & { deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "state"), req);

@@ -28,6 +28,7 @@ const ROUTES: Record<string, Route> = {
   "POST portals/:id/uninstall": (c, b, _r, id) => c.uninstall(id, b),
   "POST portals/:id/rename": (c, b, _r, id) => c.rename(id, b),
   "POST portals/:id/events": (c, b, _r, id) => c.events(id, b as never),
+  "GET portals/:id/offline-queue": (c, _b, _r, id) => c.offlineQueue(id),
   "POST portals/:id/state": (c, b, _r, id) => c.setPortalState(id, b),
   "POST portals/:id/deals/seed": (c, b, _r, id) => c.seedDeals(id, b as never),
   // --- CRM test controls (timeline, deal access) ---

@@ -4,7 +4,7 @@ import { install, uninstall, update } from "./lifecycle/install";
 import { triggerEvent } from "./lifecycle/events";
 import type { EmulatorState, PortalState } from "./state";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
-import type { DealAccess, DealAccessRequest, TimelineEntry } from "./types";
+import type { DealAccess, DealAccessRequest, OfflineQueueRow, TimelineEntry } from "./types";
 import { setDealAccess, timelineOf } from "./rest/crm-controls";
 import type { BridgeLogEntry } from "./types";
 import { bridgeLog, clearBridgeLog } from "./frames/registry";
@@ -29,10 +29,10 @@ export function portalInfo(p: PortalState): PortalInfo {
   return {
     url: p.url, host: p.host, memberId: p.memberId, installed: p.installed, installFinished: p.installFinished,
     applicationToken: p.applicationToken, paymentRequired: p.paymentRequired, deleted: p.deleted, deals: p.deals.size,
-    bindings: p.bindings.map((b) => ({ ...b })), appOptions: { ...p.appOptions }, heldEvents: p.held.length,
+    bindings: p.bindings.map((b) => ({ ...b, options: { ...b.options } })), appOptions: { ...p.appOptions }, heldEvents: p.held.length,
     userOptions: Object.fromEntries([...p.userOptions].map(([id, o]) => [String(id), { ...o }])),
     placements: p.placements.map((x) => ({ placement: x.placement, handler: x.handler, title: x.title, langAll: x.langAll })),
-    offlineEvents: p.offline.length,
+    offlineEvents: p.offline.length, offlineExtended: p.offlineExtended,
   };
 }
 
@@ -140,11 +140,21 @@ export class EmulatorControl {
     return this.host.renamePortal(memberId, opts.port);
   }
 
-  /** Delivers now and answers with the results; `userId` absent = a system trigger, so no tokens in `auth`. */
+  /**
+   * A change made in the portal (not by the app): delivers now and answers with the results, the ONOFFLINEEVENT
+   * signal included when offline rows were queued; `userId` absent = a system trigger, so no tokens in `auth`.
+   */
   async events(memberId: string, req: { event: string; data?: Record<string, unknown>; userId?: number }): Promise<{ deliveries: DeliveryResult[] }> {
     if (!req.event) throw new ControlError(400, "event is required");
     const p = this.state.portal(memberId);
     return { deliveries: await triggerEvent(this.state, p, req.event, req.data ?? {}, req.userId ?? null) };
+  }
+
+  /** The portal's offline queue, every connector, in queue order (ID), reserved and errored rows included. */
+  async offlineQueue(memberId: string): Promise<OfflineQueueRow[]> {
+    return this.state.portal(memberId).offline
+      .map((o) => ({ id: o.id, event: o.event, messageId: o.messageId, data: o.data, processId: o.processId, connector: o.connector, error: o.error, timestamp: o.timestamp }))
+      .sort((a, b) => a.id - b.id);
   }
 
   /**

@@ -26,22 +26,43 @@ export interface Binding {
   authType: number;
   offline: boolean;
   userId: number;
+  /** `auth_connector` of the event.bind call ("" = none): an offline binding fills only that connector's queue. */
+  connector: string;
+  /** What survived the event's allowOptions (ONOFFLINEEVENT: `minTimeout`, an int). */
+  options: Record<string, number>;
 }
 
+/** One b_rest_event_offline row (core EventOfflineTable). */
 export interface OfflineEvent {
   id: number;
+  /** md5(EVENT_NAME + "|" + json(EVENT_DATA)); with connector and processId the row's unique key. */
   messageId: string;
   event: string;
   data: Record<string, unknown>;
+  /** EVENT_ADDITIONAL as event.offline.get/list show it. */
+  additional: { user_id: string };
+  /** TIMESTAMP_X in emulator-clock ms; refreshed when the same message is queued again while unreserved. */
   timestamp: number;
-  processId: string | null;
+  /** "" until event.offline.get reserves the row; errored rows are released back to "". */
+  processId: string;
+  connector: string;
   error: boolean;
+}
+
+/**
+ * The app's own REST request that caused an event. Its `connector` is the request's top-level `auth_connector`
+ * ("" when none); the object itself stands for the request ("hit"), which ONOFFLINEEVENT's minTimeout=0 counts.
+ * Events without an origin come from users, robots or a test's trigger and reach every offline queue.
+ */
+export interface EventOrigin {
+  connector?: string;
 }
 
 export interface HeldEvent {
   event: string;
   data: Record<string, unknown>;
   userId: number | null;
+  origin: EventOrigin | null;
 }
 
 /** One placement.bind row (extensions §1.3); `placement`, `handler` and `title` are read by the portal pages. */
@@ -87,6 +108,8 @@ export interface PortalState {
   nextBindingId: number;
   offline: OfflineEvent[];
   nextOfflineId: number;
+  /** Feature `rest_offline_extended` (event.offline.get with clear=0). */
+  offlineExtended: boolean;
   appOptions: Record<string, unknown>;
   userOptions: Map<number, Record<string, unknown>>;
   placements: Placement[];
@@ -177,6 +200,7 @@ export class EmulatorState {
       nextBindingId: 1,
       offline: [],
       nextOfflineId: 1,
+      offlineExtended: seed.offlineExtended ?? this.options.offlineExtended ?? true,
       appOptions: {},
       userOptions: new Map(),
       placements: [],

@@ -22,6 +22,11 @@ export interface EmulatorOptions {
    * `installFinish`, "drop" discards them.
    */
   eventsBeforeInstallFinish?: "hold" | "drop";
+  /**
+   * Feature `rest_offline_extended` of every portal (default true; a portal seed may override it). Off, as on cloud
+   * plans without it, event.offline.get with clear=0 answers 403 WRONG_LICENSE and feature.get reports "N".
+   */
+  offlineExtended?: boolean;
 }
 
 export interface AppOptions {
@@ -55,6 +60,8 @@ export interface PortalSeed {
   contacts?: number;
   users?: SeedUser[];
   plan?: "standard" | "enterprise";
+  /** Overrides EmulatorOptions.offlineExtended for this portal. */
+  offlineExtended?: boolean;
 }
 
 export interface EmulatorPortal {
@@ -125,13 +132,29 @@ export interface PortalInfo extends EmulatorPortal {
   paymentRequired: boolean;
   deleted: boolean;
   deals: number;
-  bindings: Array<{ id: number; event: string; handler: string; authType: number; offline: boolean; userId: number }>;
+  bindings: Array<{ id: number; event: string; handler: string; authType: number; offline: boolean; userId: number; connector: string; options: Record<string, number> }>;
   appOptions: Record<string, unknown>;
   /** Per user id, as user.option.set / setUserOption stored them. */
   userOptions: Record<string, Record<string, unknown>>;
   placements: Array<{ placement: string; handler: string; title: string; langAll?: Record<string, { TITLE?: string; DESCRIPTION?: string; GROUP_NAME?: string }> }>;
   heldEvents: number;
+  /** Rows in the portal's offline queue, every connector, reserved and errored ones included. */
   offlineEvents: number;
+  offlineExtended: boolean;
+}
+
+/** One offline queue row as `offlineQueue` reports it. */
+export interface OfflineQueueRow {
+  id: number;
+  event: string;
+  messageId: string;
+  data: Record<string, unknown>;
+  /** "" = not reserved. */
+  processId: string;
+  connector: string;
+  error: boolean;
+  /** TIMESTAMP_X, emulator-clock unix ms. */
+  timestamp: number;
 }
 
 // --- CRM test controls (timeline, deal access) ---

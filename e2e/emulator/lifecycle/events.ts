@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { encodeBracket } from "../form";
-import type { EmulatorState, PortalState, Binding } from "../state";
+import type { EmulatorState, PortalState, Binding, EventOrigin } from "../state";
 import type { DeliveryResult } from "../types";
 
 export const KNOWN_EVENTS = [
@@ -13,7 +14,6 @@ const ANONYMOUS = new Set(["ONAPPPAYMENT"]);
 /** Events that carry a refresh token (core registers them with sendRefreshToken). */
 const WITH_REFRESH = new Set(["ONAPPINSTALL", "ONAPPUPDATE", "ONAPPTEST", "ONOFFLINEEVENT"]);
 const DELIVERY_TIMEOUT_MS = 10_000;
-const OFFLINE_NOTIFY_MIN_MS = 1000;
 
 /**
  * `auth` of a delivery. Without a user (robot, workflow, a test's system trigger) only the identifying fields
@@ -87,21 +87,57 @@ export function deliver(
   return postForm(state, portal, event, binding.handler, payload);
 }
 
-const lastOfflineNotify = new WeakMap<PortalState, number>();
+/** Per ONOFFLINEEVENT binding: when it was last notified (core caches the send per handler for minTimeout s). */
+const lastOfflineNotify = new WeakMap<Binding, number>();
+/** Requests that already sent a minTimeout=0 notification (core: one static flag per PHP process, i.e. per hit). */
+const notifiedHits = new WeakSet<object>();
 
-/** The offline queue keeps one record per object: later changes replace the pending record. */
-function enqueueOffline(state: EmulatorState, portal: PortalState, event: string, data: Record<string, unknown>): void {
-  const objectId = JSON.stringify((data.FIELDS as Record<string, unknown> | undefined)?.ID ?? null);
-  const existing = portal.offline.find(
-    (o) => o.processId === null && o.event === event && JSON.stringify((o.data.FIELDS as Record<string, unknown> | undefined)?.ID ?? null) === objectId,
-  );
-  if (existing) {
-    existing.data = data;
-    existing.timestamp = state.clock.nowMs();
+/**
+ * Core EventOfflineTable::callEvent: upsert on (MESSAGE_ID, APP_ID, CONNECTOR_ID, PROCESS_ID) refreshing
+ * TIMESTAMP_X, EVENT_DATA and EVENT_ADDITIONAL (never ERROR). Only unreserved rows match, so a change after a
+ * reservation makes a new row with the same MESSAGE_ID.
+ */
+function upsertOffline(state: EmulatorState, portal: PortalState, connector: string, event: string, data: Record<string, unknown>, userId: number | null): void {
+  // PHP's Json::encode and JSON.stringify agree on the emulator's payloads (ASCII keys, numbers and plain strings).
+  const messageId = createHash("md5").update(`${event}|${JSON.stringify(data)}`).digest("hex");
+  const additional = { user_id: String(userId ?? 0) };
+  const now = state.clock.nowMs();
+  const row = portal.offline.find((o) => o.messageId === messageId && o.connector === connector && o.processId === "");
+  if (row) {
+    Object.assign(row, { timestamp: now, data, additional });
     return;
   }
-  const id = portal.nextOfflineId++;
-  portal.offline.push({ id, messageId: String(id), event, data, timestamp: state.clock.nowMs(), processId: null, error: false });
+  portal.offline.push({ id: portal.nextOfflineId++, messageId, event, data, additional, timestamp: now, processId: "", connector, error: false });
+}
+
+/**
+ * Core ProviderOffline: one row per offline binding, except in the queue the causing request fed itself: the app's
+ * own call with the same auth_connector ("" matches ""), so an app never reads its own writes back. Returns whether
+ * any row was queued.
+ */
+function queueOffline(state: EmulatorState, portal: PortalState, bound: Binding[], event: string, data: Record<string, unknown>, userId: number | null, origin: EventOrigin | null): boolean {
+  let queued = false;
+  for (const b of bound) {
+    if (!b.offline || (origin && (origin.connector ?? "") === b.connector)) continue;
+    upsertOffline(state, portal, b.connector, event, data, userId);
+    queued = true;
+  }
+  return queued;
+}
+
+/** Core EventOfflineTable::checkSendTime: minTimeout seconds per binding (default 1); 0 or less = once per hit. */
+function mayNotify(state: EmulatorState, b: Binding, hit: object): boolean {
+  const timeout = b.options.minTimeout ?? 1;
+  if (timeout <= 0) {
+    if (notifiedHits.has(hit)) return false;
+    notifiedHits.add(hit);
+    return true;
+  }
+  const now = state.clock.nowMs();
+  const last = lastOfflineNotify.get(b);
+  if (last !== undefined && now - last < timeout * 1000) return false;
+  lastOfflineNotify.set(b, now);
+  return true;
 }
 
 /** Runs the delivery now; REST methods use `fireEvent`, which does not make the caller wait. */
@@ -111,25 +147,24 @@ export async function triggerEvent(
   event: string,
   data: Record<string, unknown>,
   userId: number | null,
+  origin: EventOrigin | null = null,
 ): Promise<DeliveryResult[]> {
   const name = event.toUpperCase();
   if (!portal.installed) return [];
   if (!portal.installFinished) {
-    if ((state.options.eventsBeforeInstallFinish ?? "hold") === "hold") portal.held.push({ event: name, data, userId });
+    if ((state.options.eventsBeforeInstallFinish ?? "hold") === "hold") portal.held.push({ event: name, data, userId, origin });
     return [];
   }
   const bound = portal.bindings.filter((b) => b.event === name);
-  const offline = bound.filter((b) => b.offline);
-  if (offline.length > 0) {
-    enqueueOffline(state, portal, name, data);
-    const now = state.clock.nowMs();
-    const notify = portal.bindings.filter((b) => b.event === "ONOFFLINEEVENT" && !b.offline);
-    if (notify.length > 0 && now - (lastOfflineNotify.get(portal) ?? 0) >= OFFLINE_NOTIFY_MIN_MS) {
-      lastOfflineNotify.set(portal, now);
-      for (const b of notify) void deliver(state, portal, b, "ONOFFLINEEVENT", {}, b.userId);
+  const sends = bound.filter((b) => !b.offline).map((b) => deliver(state, portal, b, name, data, userId));
+  if (queueOffline(state, portal, bound, name, data, userId, origin)) {
+    const hit = origin ?? {};
+    // A signal only: no data, the queue is read with event.offline.get.
+    for (const b of portal.bindings.filter((x) => x.event === "ONOFFLINEEVENT" && !x.offline)) {
+      if (mayNotify(state, b, hit)) sends.push(deliver(state, portal, b, "ONOFFLINEEVENT", {}, userId));
     }
   }
-  return Promise.all(bound.filter((b) => !b.offline).map((b) => deliver(state, portal, b, name, data, userId)));
+  return Promise.all(sends);
 }
 
 export function fireEvent(
@@ -138,13 +173,14 @@ export function fireEvent(
   event: string,
   data: Record<string, unknown>,
   userId: number | null,
+  origin: EventOrigin | null = null,
 ): void {
-  void triggerEvent(state, portal, event, data, userId);
+  void triggerEvent(state, portal, event, data, userId, origin);
 }
 
 export async function releaseHeld(state: EmulatorState, portal: PortalState): Promise<DeliveryResult[]> {
   const held = portal.held.splice(0);
   const out: DeliveryResult[] = [];
-  for (const h of held) out.push(...(await triggerEvent(state, portal, h.event, h.data, h.userId)));
+  for (const h of held) out.push(...(await triggerEvent(state, portal, h.event, h.data, h.userId, h.origin)));
   return out;
 }

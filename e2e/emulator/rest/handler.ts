@@ -1,7 +1,7 @@
 import type { Incoming, Reply } from "../http";
 import { takeRequestSlot } from "../limits";
 import type { EmulatorState, PortalState } from "../state";
-import { authenticate, takeToken, type RestContext } from "./auth";
+import { authenticate, takeConnector, takeToken, type RestContext } from "./auth";
 import { callMethod } from "./call";
 import { CORS_HEADERS, ERR, errorBody, errorReply, RestError, successReply, timeBlock } from "./envelope";
 import { param, readParams } from "./params";
@@ -11,6 +11,7 @@ import "./methods/system";
 import "./methods/crm-deal";
 import "./methods/crm-contact";
 import "./methods/events";
+import "./methods/offline-events";
 import "./methods/options";
 import "./methods/placements";
 import "./methods/timeline";
@@ -52,6 +53,7 @@ export async function handlePortalRest(state: EmulatorState, portal: PortalState
   if (portal.deleted) return fail(ERR.portalDeleted());
   const params = await readParams(req);
   const token = takeToken(params, req.headers);
+  const connector = takeConnector(params);
   // The emulator issues no webhooks, so every webhook credential (path form or `aplogin`+`ap`) is unknown to it.
   if (webhook || (!token && param(params, "aplogin") !== undefined && param(params, "ap") !== undefined)) {
     return fail(ERR.invalidCredentials());
@@ -59,7 +61,7 @@ export async function handlePortalRest(state: EmulatorState, portal: PortalState
   if (!route) return fail(ERR.methodNotFound());
   let ctx: RestContext;
   try {
-    ctx = authenticate(state, portal, token, startMs);
+    ctx = authenticate(state, portal, token, startMs, connector);
     if (portal.paymentRequired) throw ERR.paymentRequired();
   } catch (e) {
     if (e instanceof RestError) return fail(e);

@@ -128,7 +128,7 @@ export function registerCrmEntity(spec: CrmEntitySpec): void {
         const row = spec.make(id, ctx.state.clock.nowMs(), fields, ctx.user.id);
         table.rows.set(id, row);
         writeMulti(table, id, row, fields);
-        fireEvent(ctx.state, ctx.portal, `${event}ADD`, { FIELDS: { ID: id } }, ctx.user.id);
+        fireEvent(ctx.state, ctx.portal, `${event}ADD`, { FIELDS: { ID: id } }, ctx.user.id, ctx);
         return ok(id);
       },
     },
@@ -142,7 +142,7 @@ export function registerCrmEntity(spec: CrmEntitySpec): void {
         writeMulti(spec.table(ctx.portal), id, row, fields);
         row.DATE_MODIFY = isoSec(ctx.state.clock.nowMs());
         row.MODIFY_BY_ID = String(ctx.user.id);
-        fireEvent(ctx.state, ctx.portal, `${event}UPDATE`, { FIELDS: { ID: id } }, ctx.user.id);
+        fireEvent(ctx.state, ctx.portal, `${event}UPDATE`, { FIELDS: { ID: id } }, ctx.user.id, ctx);
         return ok(true);
       },
     },
@@ -154,7 +154,7 @@ export function registerCrmEntity(spec: CrmEntitySpec): void {
         const table = spec.table(ctx.portal);
         table.rows.delete(id);
         table.multi.delete(id);
-        fireEvent(ctx.state, ctx.portal, `${event}DELETE`, { FIELDS: { ID: id } }, ctx.user.id);
+        fireEvent(ctx.state, ctx.portal, `${event}DELETE`, { FIELDS: { ID: id } }, ctx.user.id, ctx);
         return ok(true);
       },
     },

@@ -1,11 +1,17 @@
-import { randomHex } from "../../state";
 import { KNOWN_EVENTS, fireEvent } from "../../lifecycle/events";
-import type { RestContext } from "../auth";
+import type { Binding } from "../../state";
+import { connectorOf, type RestContext } from "../auth";
 import { ERR, RestError } from "../envelope";
-import { param, str, truthy } from "../params";
+import { param, str } from "../params";
 import { ok, register } from "../registry";
+import { phpInt } from "./offline-events";
 
 type P = Record<string, unknown>;
+
+/** Core registers these with `allowOptions`; every other option of event.bind is dropped. */
+const ALLOW_OPTIONS: Record<string, string[]> = { ONOFFLINEEVENT: ["minTimeout"] };
+/** Core registers these with `disableOffline`. */
+const ONLINE_ONLY = new Set(["ONOFFLINEEVENT"]);
 
 function eventName(p: P): string {
   const event = str(param(p, "event"))?.toUpperCase();
@@ -18,20 +24,37 @@ function isOffline(p: P): boolean {
   return str(param(p, "event_type"))?.toLowerCase() === "offline";
 }
 
+function bindOptions(event: string, p: P): Record<string, number> {
+  const given = param(p, "options");
+  const out: Record<string, number> = {};
+  if (!given || typeof given !== "object") return out;
+  for (const code of ALLOW_OPTIONS[event] ?? []) {
+    const v = (given as P)[code];
+    if (v !== undefined && v !== null) out[code] = phpInt(v);
+  }
+  return out;
+}
+
+/** An offline binding is one per (event, connector): core ignores handler and auth_type for it. */
+function sameBinding(b: Binding, event: string, offline: boolean, handler: string, authType: number, connector: string): boolean {
+  if (b.event !== event || b.offline !== offline) return false;
+  return offline ? b.connector === connector : b.handler === handler && b.authType === authType && b.connector === connector;
+}
+
 function bind(ctx: RestContext, p: P) {
   const event = eventName(p);
   const offline = isOffline(p);
-  const authType = Number(str(param(p, "auth_type")) ?? 0) || 0;
+  const authType = offline ? 0 : Number(str(param(p, "auth_type")) ?? 0) || 0;
   if (offline && !ctx.user.admin) throw ERR.accessDenied("Offline events binding requires administrator access rights");
   if (authType > 0 && !ctx.user.admin) throw ERR.accessDenied("Event binding with AUTH_TYPE requires administrator access rights");
   const handler = offline ? "" : (str(param(p, "handler")) ?? "");
   if (!offline && !handler) throw ERR.argument("handler");
   if (!offline && !/^https?:\/\//i.test(handler)) throw new RestError(400, "ERROR_WRONG_HANDLER_URL", "Wrong handler URL");
-  const dup = ctx.portal.bindings.some(
-    (b) => b.event === event && b.handler === handler && b.authType === authType && b.offline === offline,
-  );
-  if (dup) throw ERR.handlerExists();
-  ctx.portal.bindings.push({ id: ctx.portal.nextBindingId++, event, handler, authType, offline, userId: ctx.user.id });
+  if (offline && ONLINE_ONLY.has(event)) throw new RestError(400, "ERROR_ARGUMENT", "Offline event cannot be registered for this event.");
+  if (ctx.portal.bindings.some((b) => sameBinding(b, event, offline, handler, authType, connectorOf(ctx)))) throw ERR.handlerExists();
+  ctx.portal.bindings.push({
+    id: ctx.portal.nextBindingId++, event, handler, authType, offline, userId: ctx.user.id, connector: connectorOf(ctx), options: bindOptions(event, p),
+  });
   return ok(true);
 }
 
@@ -42,27 +65,10 @@ function unbind(ctx: RestContext, p: P) {
   if (!offline && !handler) throw ERR.argument("handler");
   const authType = Number(str(param(p, "auth_type")) ?? 0) || 0;
   const before = ctx.portal.bindings.length;
-  ctx.portal.bindings = ctx.portal.bindings.filter(
-    (b) => !(b.event === event && b.handler === handler && b.authType === authType && b.offline === offline),
-  );
+  // Online bindings are matched whatever their connector (core filters CONNECTOR_ID for offline ones only).
+  ctx.portal.bindings = ctx.portal.bindings.filter((b) => !sameBinding(b, event, offline, handler, authType, offline ? connectorOf(ctx) : b.connector));
   return ok({ count: before - ctx.portal.bindings.length });
 }
-
-function offlineSelect(ctx: RestContext, p: P) {
-  const limit = Math.max(1, Math.min(1000, Number(str(param(p, "limit")) ?? 50) || 50));
-  const filter = param(p, "filter") as Record<string, unknown> | undefined;
-  const wanted = filter && typeof filter === "object" ? str(param(filter, "EVENT_NAME"))?.toUpperCase() : undefined;
-  return ctx.portal.offline.filter((o) => o.processId === null && !o.error && (!wanted || o.event === wanted)).slice(0, limit);
-}
-
-function offlineRow(o: { id: number; messageId: string; event: string; data: P; timestamp: number }) {
-  return {
-    ID: String(o.id), TIMESTAMP_X: new Date(o.timestamp).toISOString().replace(/\.\d+Z$/, "+00:00"), EVENT_NAME: o.event,
-    EVENT_DATA: o.data, EVENT_ADDITIONAL: false, MESSAGE_ID: o.messageId,
-  };
-}
-
-const OFFLINE_ADMIN = "";
 
 register(
   { name: "event.bind", scope: [], run: bind },
@@ -73,7 +79,9 @@ register(
     run: (ctx) => ok(
       ctx.portal.bindings
         .filter((b) => ctx.user.admin || b.userId === ctx.user.id)
-        .map((b) => ({ event: b.event, handler: b.handler, auth_type: String(b.authType), offline: b.offline ? 1 : 0 })),
+        .map((b) => (b.offline
+          ? { event: b.event, connector_id: b.connector, offline: 1 }
+          : { event: b.event, handler: b.handler, auth_type: String(b.authType), offline: 0 })),
     ),
   },
   { name: "events", scope: [], run: () => ok(KNOWN_EVENTS) },
@@ -81,57 +89,7 @@ register(
     name: "event.test",
     scope: [],
     run: (ctx, p) => {
-      fireEvent(ctx.state, ctx.portal, "ONAPPTEST", { QUERY: p }, ctx.user.id);
-      return ok(true);
-    },
-  },
-  {
-    name: "event.offline.get",
-    scope: [],
-    admin: OFFLINE_ADMIN,
-    run: (ctx, p) => {
-      const rows = offlineSelect(ctx, p);
-      const clear = param(p, "clear") === undefined ? true : truthy(param(p, "clear"));
-      if (clear) {
-        const ids = new Set(rows.map((r) => r.id));
-        ctx.portal.offline = ctx.portal.offline.filter((o) => !ids.has(o.id));
-        return ok({ process_id: null, events: rows.map(offlineRow) });
-      }
-      const processId = randomHex(16);
-      for (const r of rows) r.processId = processId;
-      return ok({ process_id: rows.length ? processId : null, events: rows.map(offlineRow) });
-    },
-  },
-  {
-    name: "event.offline.list",
-    scope: [],
-    admin: OFFLINE_ADMIN,
-    run: (ctx, p) => ok(offlineSelect(ctx, p).map(offlineRow)),
-  },
-  {
-    name: "event.offline.clear",
-    scope: [],
-    admin: OFFLINE_ADMIN,
-    run: (ctx, p) => {
-      const processId = str(param(p, "process_id"));
-      if (!processId) throw ERR.argument("process_id");
-      const ids = [param(p, "id"), param(p, "message_id")].flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])).map(String);
-      ctx.portal.offline = ctx.portal.offline.filter(
-        (o) => !(o.processId === processId && (ids.length === 0 || ids.includes(String(o.id)) || ids.includes(o.messageId))),
-      );
-      return ok(true);
-    },
-  },
-  {
-    name: "event.offline.error",
-    scope: [],
-    admin: OFFLINE_ADMIN,
-    run: (ctx, p) => {
-      const processId = str(param(p, "process_id"));
-      if (!processId) throw ERR.argument("process_id");
-      const raw = param(p, "message_id");
-      const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
-      for (const o of ctx.portal.offline) if (o.processId === processId && ids.includes(o.messageId)) o.error = true;
+      fireEvent(ctx.state, ctx.portal, "ONAPPTEST", { QUERY: p }, ctx.user.id, ctx);
       return ok(true);
     },
   },

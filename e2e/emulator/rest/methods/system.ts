@@ -120,9 +120,11 @@ register(
   {
     name: "feature.get",
     scope: [],
-    run: (_ctx, p) => {
-      if (!str(param(p, "CODE"))) throw new RestError(400, "CODE_EMPTY", "Feature code is empty");
-      return ok({ value: "Y" });
+    run: (ctx, p) => {
+      const code = str(param(p, "CODE"));
+      if (!code) throw new RestError(400, "CODE_EMPTY", "Feature code is empty");
+      // Only rest_offline_extended is switchable (EmulatorOptions.offlineExtended); everything else is enabled.
+      return ok({ value: code === "rest_offline_extended" && !ctx.portal.offlineExtended ? "N" : "Y" });
     },
   },
 );
