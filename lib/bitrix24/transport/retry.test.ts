@@ -15,7 +15,7 @@ describe("isReadMethod", () => {
     "%s is a read",
     (m) => expect(isReadMethod(m)).toBe(true),
   );
-  it.each(["crm.deal.add", "crm.deal.update", "crm.deal.delete", "event.bind", "app.option.set", "batch", "list", "get"])(
+  it.each(["crm.deal.add", "crm.deal.update", "crm.deal.delete", "event.bind", "app.option.set", "batch", "list", "get", "event.offline.get", "EVENT.OFFLINE.GET"])(
     "%s is not a read",
     (m) => expect(isReadMethod(m)).toBe(false),
   );

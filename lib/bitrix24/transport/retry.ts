@@ -54,6 +54,8 @@ const READ_METHODS = new Set([
   "feature.get",
 ]);
 const READ_VERBS = new Set(["list", "get", "current", "fields"]);
+/** Named like reads, but each call changes state: event.offline.get deletes or reserves the rows it returns. */
+const NOT_READS = new Set(["event.offline.get"]);
 
 /** True when running the method twice has the same effect as once. A batch is a read only if every command is. */
 export function isReadMethod(method: string, batchMethods?: readonly string[]): boolean {
@@ -62,6 +64,7 @@ export function isReadMethod(method: string, batchMethods?: readonly string[]): 
     return !!batchMethods && batchMethods.length > 0 && batchMethods.every((s) => s.toLowerCase() !== "batch" && isReadMethod(s));
   }
   if (READ_METHODS.has(m)) return true;
+  if (NOT_READS.has(m)) return false;
   const verb = m.slice(m.lastIndexOf(".") + 1);
   return m.includes(".") && READ_VERBS.has(verb);
 }
