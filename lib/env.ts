@@ -121,6 +121,14 @@ const schema = z
       .min(10)
       .max(600_000)
       .default(2_000),
+    // A refresh token lives 180 days (Bitrix24 OAuth); the daily keep-alive refreshes an installer pair whose token is
+    // this many days old, so background work survives a portal nobody opens. The rest is margin for a stopped worker.
+    B24_KEEPALIVE_DAYS: z.coerce
+      .number({ error: "B24_KEEPALIVE_DAYS must be a whole number of days from 1 to 179 (default 150)." })
+      .int({ error: "B24_KEEPALIVE_DAYS must be a whole number of days from 1 to 179 (default 150)." })
+      .min(1, { error: "B24_KEEPALIVE_DAYS must be at least 1 (default 150)." })
+      .max(179, { error: "B24_KEEPALIVE_DAYS must be below 180: a refresh token dies after 180 days, so refresh before that (default 150)." })
+      .default(150),
   })
   .superRefine((env, ctx) => {
     for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {

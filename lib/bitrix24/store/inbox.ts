@@ -11,7 +11,7 @@ import { processLocal } from "@/lib/process-local";
  * becomes claimable again. Every write after the claim is fenced by (id, version), so a worker whose lease was
  * taken over cannot overwrite the newer owner's outcome. Rows never hold a token.
  */
-export type JobKind = "event" | "robot";
+export type JobKind = "event" | "robot" | "offline" | "maintenance";
 export type JobStatus = "pending" | "running" | "done" | "dead";
 
 export interface NewJob {
@@ -22,6 +22,8 @@ export interface NewJob {
   dedupKey: string;
   /** JSON-serialisable; never a token. */
   payload: unknown;
+  /** Not before this time (default: now). */
+  runAfter?: Date;
 }
 
 export interface ClaimedJob {
@@ -57,7 +59,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 const isPostgres = () => !env().DATABASE_URL.startsWith("file:");
-const row = (job: NewJob) => ({ memberId: job.memberId, kind: job.kind, name: job.name, dedupKey: job.dedupKey, payload: JSON.stringify(job.payload) });
+const row = (job: NewJob) => ({ memberId: job.memberId, kind: job.kind, name: job.name, dedupKey: job.dedupKey, payload: JSON.stringify(job.payload), ...(job.runAfter ? { runAfter: job.runAfter } : {}) });
 
 /** One row, for the rare batch that met a duplicate written by another process between our read and our insert. */
 async function insertOne(job: NewJob): Promise<boolean> {

@@ -131,6 +131,50 @@ export async function loadHealth(owner: TokenOwner): Promise<TokenHealth | null>
   return row && { ...row, status: row.status === "active" ? "active" : "needs_reauth" };
 }
 
+/** An installer pair the keep-alive scan found idle (inbox/keepalive.ts): owner and states only, never a token. */
+export interface IdlePortalPair {
+  id: string;
+  memberId: string;
+  bitrixUserId: number;
+  version: number;
+  status: string;
+  portalStatus: string;
+  /** Whether this is the pair background work uses (the portal's installedBy), not a leftover. */
+  isInstaller: boolean;
+}
+
+/**
+ * Installer pairs (kind "portal") whose refresh token was obtained at or before `before`, a page at a time by id.
+ * The token is as new as the latest of: the last refresh (commitRefreshed sets lastRefreshAt), the row's creation,
+ * and the portal's last install (persistInstall stores the installer's pair in the same transaction). Only a
+ * re-seed by an administrator's frame open is missed, which makes a pair look older, never younger: at worst one
+ * refresh too early. The one read that spans tenants; each pair is then read by its memberId through the refresh
+ * path (tokens/refresh.ts).
+ */
+export async function idlePortalPairs(before: Date, opts: { afterId?: string; take: number }): Promise<IdlePortalPair[]> {
+  const rows = await db().tokenPair.findMany({
+    where: {
+      kind: "portal",
+      ...(opts.afterId ? { id: { gt: opts.afterId } } : {}),
+      createdAt: { lte: before },
+      OR: [{ lastRefreshAt: null }, { lastRefreshAt: { lte: before } }],
+      portal: { OR: [{ installedAt: null }, { installedAt: { lte: before } }] },
+    },
+    orderBy: { id: "asc" },
+    take: opts.take,
+    select: { id: true, memberId: true, bitrixUserId: true, version: true, status: true, portal: { select: { status: true, installedBy: true } } },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    memberId: r.memberId,
+    bitrixUserId: r.bitrixUserId,
+    version: r.version,
+    status: r.status,
+    portalStatus: r.portal.status,
+    isInstaller: r.portal.installedBy === r.bitrixUserId,
+  }));
+}
+
 /*
  * The refresh protocol's writes (tokens/refresh.ts). Each is a compare-and-swap on the row's id with its version
  * and/or lease owner, so an instance whose lease expired can never overwrite a newer pair. Unsafe to loosen.
