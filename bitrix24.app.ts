@@ -6,7 +6,8 @@
  * - `methods`: the REST methods pages may call through /api/b24/{method}, typed for b24Call/useB24Query
  *   (`B24_PROXY_METHODS` can narrow the list per deployment, never widen it).
  * - `events`: business events, bound at install and again on every update, run only after the delivery was
- *   authenticated (application_token), with a client acting as the installer.
+ *   authenticated (application_token), with a client acting as the installer; `{ handler, offline: true }` takes
+ *   an event from Bitrix24's offline queue instead (loss-free; needs an administrator installer).
  * - `placements`: where the app appears inside Bitrix24 screens (bound at install and on every update).
  * - `robots`: automation rules for deals (registered at install and on every update); Bitrix24 calls
  *   /api/b24/robot, the handler runs from the inbox as the installer and its result goes back with bizproc.event.send.
@@ -15,6 +16,7 @@ import { z } from "zod";
 import { crm, defineApp, method } from "@/lib/bitrix24/manifest";
 import type { Contact, CrmStatus, Deal, TimelineCommentAdd, User } from "@/lib/bitrix24/types";
 import { onDealAdd } from "@/lib/handlers/on-deal-add";
+import { onDealUpdate } from "@/lib/handlers/on-deal-update";
 import { scoreDeal } from "@/lib/handlers/score-deal";
 
 const manifest = defineApp({
@@ -41,6 +43,8 @@ const manifest = defineApp({
   },
   events: {
     ONCRMDEALADD: onDealAdd,
+    // Pulled from Bitrix24's offline queue: nothing is lost while the app is down (lib/bitrix24/inbox/offline.ts).
+    ONCRMDEALUPDATE: { handler: onDealUpdate, offline: true },
   },
   placements: {
     // The deal card's tab: Bitrix24 posts {"ID":"<deal id>"}; the page reads the deal back as the opening user.

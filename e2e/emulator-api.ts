@@ -84,8 +84,12 @@ export class EmulatorApi {
   deliveries(since = 0) {
     return this.call<Array<Delivery & { body: string }>>(`deliveries?since=${since}`);
   }
+  /** A change made in the portal by a person, not by the app: raises `event` with `data` as `userId` (the offline queue and its signal included). */
+  events(memberId: string, req: { event: string; data?: Record<string, unknown>; userId?: number }) {
+    return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/events`, { method: "POST", body: req });
+  }
   portal(memberId: string) {
-    return this.call<Pick<PortalInfo, "installed" | "installFinished" | "applicationToken" | "bindings" | "appOptions" | "userOptions" | "placements">>(
+    return this.call<Pick<PortalInfo, "installed" | "installFinished" | "applicationToken" | "bindings" | "appOptions" | "userOptions" | "placements" | "offlineEvents">>(
       `portals/${memberId}`,
     );
   }

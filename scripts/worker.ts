@@ -8,6 +8,7 @@ if (existsSync(".env")) process.loadEnvFile(".env");
 const { drainInbox, workerId } = await import("@/lib/bitrix24/inbox/worker");
 const { nextDueAt } = await import("@/lib/bitrix24/store/inbox");
 const { db } = await import("@/lib/db");
+const { startMaintenance } = await import("@/lib/bitrix24/inbox/maintenance");
 
 const POLL_MS = Math.max(50, Number(process.env.B24_WORKER_POLL_MS) || 500);
 const owner = workerId();
@@ -22,6 +23,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 console.log(`worker ${owner}: started (poll ${POLL_MS} ms)`);
+startMaintenance(() => wake?.());
 while (!stopping) {
   try {
     if ((await drainInbox(owner, { maxJobs: 100 })) > 0) continue;

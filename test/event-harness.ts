@@ -68,6 +68,10 @@ export async function startHarness(portals = 2, seed: PortalSeed = {}): Promise<
     // A handler that fails here is retried only after 10 min: a retry must not fire inside a later test of the file
     // (it would call the portal that test is changing). Retries themselves are tested in lib/bitrix24/inbox/.
     B24_WORKER_BACKOFF_MS: "600000",
+    // The emulator's bucket is off here (rateLimit above), so the app's own is opened wide as well: these tests run
+    // many installs back to back, and waiting on the standard 2 calls/s would only measure the bucket.
+    B24_RATE_LIMIT_BURST: "1000",
+    B24_RATE_LIMIT_PER_SEC: "1000",
   });
   const database = await import("@/lib/db");
   const events = await import("@/lib/bitrix24/lifecycle/events");

@@ -16,7 +16,7 @@ async function installedPortal(emulator: EmulatorApi) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId, { noUi: true });
   await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).map((b) => b.event).sort(), { timeout: AFTER_WORK_MS })
-    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
+    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD", "ONOFFLINEEVENT"]);
   return portal;
 }
 

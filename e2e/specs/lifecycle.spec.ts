@@ -40,7 +40,7 @@ async function installWithoutUi(emulator: EmulatorApi, memberId: string, db: DbP
   // The app binds ONAPPUNINSTALL after answering (next/server `after`), so wait for the binding to appear.
   await expect
     .poll(async () => (await emulator.portal(memberId)).bindings.filter((b) => b.handler === `${e2e.appUrl}/api/b24/events`).map((b) => b.event).sort(), { timeout: 20_000 })
-    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
+    .toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD", "ONOFFLINEEVENT"]);
   await afterInstallWork(db, memberId, started);
 }
 

@@ -22,11 +22,11 @@ async function memberOf(emulator: EmulatorApi, host: string): Promise<string> {
   return (await emulator.health()).portals.find((p) => p.host === host)!.memberId;
 }
 
-/** A portal with the app installed the way an app without UI is: ONAPPINSTALL, then the app binds its events. */
+/** A portal with the app installed the way an app without UI is: ONAPPINSTALL, then the app binds its events (five online). */
 async function installedPortal(emulator: EmulatorApi) {
   const portal = await emulator.addPortal({ installed: false });
   await emulator.install(portal.memberId, { noUi: true });
-  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length, { timeout: AFTER_WORK_MS }).toBe(4);
+  await expect.poll(async () => (await emulator.portal(portal.memberId)).bindings.filter((b) => b.handler === EVENTS_URL).length, { timeout: AFTER_WORK_MS }).toBe(5);
   return portal;
 }
 
@@ -137,8 +137,8 @@ test("a dead installer pair: a reinstall in the frame binds the events and finis
   await app.expectInstallFinished();
   await app.expectDashboard("Ivan Petrov", portal.host);
   const binds = (await portalCalls(emulator, since, portal.host)).filter((c) => c.path === "/rest/event.bind");
-  // The lifecycle events and the manifest's ONCRMDEALADD.
-  expect(binds.length).toBe(4);
+  // The lifecycle events, the manifest's ONCRMDEALADD and ONOFFLINEEVENT online, its ONCRMDEALUPDATE offline.
+  expect(binds.length).toBe(6);
   // "Handler already binded" (400) counts as bound; nothing else may fail.
   for (const b of binds) expect([200, 400]).toContain(b.status);
   expect((await db.pair(portal.memberId, 1, "portal"))!.status).toBe("active");

@@ -73,6 +73,17 @@ export interface EventContext {
 
 export type EventHandler = (ctx: EventContext) => Promise<void>;
 
+/**
+ * An event with a delivery choice. `offline: true` binds it as an offline event: Bitrix24 keeps it in the portal's
+ * queue (latest state per object) until the app takes it, so nothing is lost while the app is down; the app drains
+ * the queue when ONOFFLINEEVENT says it has rows, commits the events to the inbox, and only then clears them. It
+ * needs an administrator as installer and, on cloud portals, a plan with `rest_offline_extended`.
+ */
+export interface EventSpec {
+  handler: EventHandler;
+  offline?: boolean;
+}
+
 /** A placement's page query: what its options schema makes of PLACEMENT_OPTIONS (flat, URL-safe values). */
 export type PlacementQuery = Record<string, string | number>;
 
@@ -158,8 +169,8 @@ export interface AppManifest<M extends Record<string, MethodSpec> = Record<strin
   pages: readonly NavPage[];
   /** Methods pages may call through the proxy; `B24_PROXY_METHODS` may narrow this list, never widen it. */
   methods: M;
-  /** Business events (bound at install, re-bound on update) and their handlers. */
-  events: Record<string, EventHandler>;
+  /** Business events (bound at install, re-bound on update) and their handlers; `{ handler, offline: true }` pulls them from Bitrix24's offline queue. */
+  events: Record<string, EventHandler | EventSpec>;
   /** Placements (tabs, menu items) keyed by Bitrix24 code; bound at install, re-bound on update. */
   placements: Record<string, PlacementSpec>;
   /** Automation robots keyed by code; registered at install, re-registered on update. */
@@ -167,8 +178,10 @@ export interface AppManifest<M extends Record<string, MethodSpec> = Record<strin
 }
 
 export function defineApp<M extends Record<string, MethodSpec>>(manifest: AppManifest<M>): AppManifest<M> {
-  for (const name of Object.keys(manifest.events)) {
+  for (const [name, spec] of Object.entries(manifest.events)) {
     if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(name)) throw new Error(`bitrix24.app.ts: event "${name}" must be an upper-case Bitrix24 event name such as ONCRMDEALADD.`);
+    if (typeof spec !== "function" && typeof spec?.handler !== "function") throw new Error(`bitrix24.app.ts: event ${name} needs a handler (a function, or { handler, offline: true }).`);
+    if (name.startsWith("ONAPP") || name === "ONOFFLINEEVENT") throw new Error(`bitrix24.app.ts: ${name} is handled by the template itself (lib/bitrix24/lifecycle/events.ts); declare business events only.`);
   }
   for (const [code, spec] of Object.entries(manifest.placements)) {
     if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(code) || code === "DEFAULT") throw new Error(`bitrix24.app.ts: placement "${code}" must be an upper-case Bitrix24 placement code such as CRM_DEAL_DETAIL_TAB (DEFAULT is the app URL itself).`);

@@ -1,7 +1,7 @@
 import "server-only";
 import manifest from "@/bitrix24.app";
 import { env } from "@/lib/env";
-import type { EventHandler, PlacementSpec, RobotSpec } from "./manifest";
+import type { EventHandler, EventSpec, PlacementSpec, RobotSpec } from "./manifest";
 
 /**
  * What the app manifest (bitrix24.app.ts) means at run time, each answer narrowed by the environment where the
@@ -12,14 +12,30 @@ import type { EventHandler, PlacementSpec, RobotSpec } from "./manifest";
  * ONAPPPAYMENT, so every installation binds these (https://apidocs.bitrix24.com/api-reference/common/events/index.html). */
 export const LIFECYCLE_EVENTS: readonly string[] = Object.freeze(["ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT"]);
 
-/** Every event the installer binds and the doctor expects: the lifecycle ones, then the manifest's. */
+/** Bitrix24's signal that its offline queue holds rows for the app (bound online when any event is offline). */
+export const OFFLINE_SIGNAL = "ONOFFLINEEVENT";
+
+const isOffline = (spec: EventHandler | EventSpec) => typeof spec !== "function" && spec.offline === true;
+
+/** Manifest events bound as offline events (event_type=offline): pulled from Bitrix24's queue, never posted. */
+export function offlineEvents(): string[] {
+  return Object.entries(manifest.events).filter(([, spec]) => isOffline(spec)).map(([name]) => name);
+}
+
+/**
+ * Every event the installer binds online to /api/b24/events and the doctor expects: the lifecycle ones, the
+ * manifest's online ones, and ONOFFLINEEVENT when any is offline.
+ */
 export function boundEvents(): string[] {
-  return [...new Set([...LIFECYCLE_EVENTS, ...Object.keys(manifest.events)])];
+  const online = Object.entries(manifest.events).filter(([, spec]) => !isOffline(spec)).map(([name]) => name);
+  return [...new Set([...LIFECYCLE_EVENTS, ...online, ...(offlineEvents().length ? [OFFLINE_SIGNAL] : [])])];
 }
 
 /** The manifest's handler for a business event, or undefined (the delivery is then only recorded). */
 export function eventHandler(event: string): EventHandler | undefined {
-  return Object.hasOwn(manifest.events, event) ? manifest.events[event] : undefined;
+  if (!Object.hasOwn(manifest.events, event)) return undefined;
+  const spec = manifest.events[event]!;
+  return typeof spec === "function" ? spec : spec.handler;
 }
 
 /** Placement codes the manifest declares (bound by the installer and on update; the doctor checks them). */

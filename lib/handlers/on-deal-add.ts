@@ -15,11 +15,16 @@ export interface LastDeal {
   at: string;
 }
 
-export const onDealAdd: EventHandler = async ({ data, b24 }) => {
-  const fields = data.FIELDS;
-  const id = fields && typeof fields === "object" ? fields.ID : undefined;
-  if (typeof id !== "string" || !/^\d{1,12}$/.test(id)) return;
-  const { result: deal } = await b24.call<Deal>("crm.deal.get", { id });
-  const last: LastDeal = { id: deal.ID, title: String(deal.TITLE ?? "").slice(0, 200), at: new Date().toISOString() };
-  await b24.call("app.option.set", { options: { [LAST_DEAL_OPTION]: JSON.stringify(last) } });
-};
+/** A handler that reads the event's deal back and keeps it under `option` in the app's portal-wide options. */
+export function rememberDeal(option: string): EventHandler {
+  return async ({ data, b24 }) => {
+    const fields = data.FIELDS;
+    const id = fields && typeof fields === "object" ? fields.ID : undefined;
+    if (typeof id !== "string" || !/^\d{1,12}$/.test(id)) return;
+    const { result: deal } = await b24.call<Deal>("crm.deal.get", { id });
+    const last: LastDeal = { id: deal.ID, title: String(deal.TITLE ?? "").slice(0, 200), at: new Date().toISOString() };
+    await b24.call("app.option.set", { options: { [option]: JSON.stringify(last) } });
+  };
+}
+
+export const onDealAdd: EventHandler = rememberDeal(LAST_DEAL_OPTION);

@@ -27,7 +27,7 @@ export default async function Dashboard() {
   const session = await requirePortalSession();
   const data = await dashboardData(session);
   if (!data) redirect("/auth/error?error=SessionRequired");
-  const { portal, user, tokens, scopes, lastDeal } = data;
+  const { portal, user, tokens, scopes, lastDeal, lastUpdate } = data;
   return (
     <>
         <h1 className="text-2xl font-bold tracking-tight">Welcome, {user.name}</h1>
@@ -86,6 +86,9 @@ export default async function Dashboard() {
             <dl className="mt-2 divide-y divide-slate-100">
               <Field label="Last deal added">
                 {lastDeal === "unknown" ? "unknown (Bitrix24 could not be asked just now)" : lastDeal ? `#${lastDeal.id} ${lastDeal.title}` : "none yet: create a deal in Bitrix24 or on the Deals page"}
+              </Field>
+              <Field label="Last deal changed (offline event)">
+                {lastUpdate === "unknown" ? "unknown (Bitrix24 could not be asked just now)" : lastUpdate ? `#${lastUpdate.id} ${lastUpdate.title}` : "none yet: change a deal in Bitrix24 or on the Deals page"}
               </Field>
             </dl>
           </section>

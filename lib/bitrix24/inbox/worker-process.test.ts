@@ -6,7 +6,8 @@ import { installNoUi, startHarness, type Harness } from "@/test/event-harness";
  * `npm run worker` as real processes (B24_WORKER_MODE=separate) against a real emulator and the events route:
  * deliveries are answered and stored at once; a worker killed with SIGKILL in the middle leaves its job to be taken
  * over when the lease expires; two workers then share the rest. Every delivery is handled, and apart from the one
- * job in the killed worker's hands, none runs twice.
+ * job in the killed worker's hands, none runs twice. The same for offline events: a worker killed after reserving a
+ * batch (event.offline.get, clear=0) and storing its events, before event.offline.clear, leaves the batch to the next.
  */
 const DEALS = 40;
 let h: Harness;
@@ -15,7 +16,8 @@ const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   process.env.B24_WORKER_MODE = "separate";
-  h = await startHarness(1);
+  // Deals 1–5 for the offline test; the first test's deals come after them.
+  h = await startHarness(1, { deals: 5 });
   await installNoUi(h, A().memberId);
 });
 
@@ -47,7 +49,18 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   }
 }
 
-const count = (status: string) => h.db().inboxJob.count({ where: { memberId: A().memberId, status } });
+const count = (status: string, kind = "event") => h.db().inboxJob.count({ where: { memberId: A().memberId, kind, status } });
+
+/** crm.deal.get calls per deal id since `since`: the handlers' side effect, one read per handled event. */
+async function readsPerDeal(since: number): Promise<Map<string, number>> {
+  const reads = (await h.emu.control.log(since)).filter((r) => r.server === "portal" && r.path === "/rest/crm.deal.get");
+  const perDeal = new Map<string, number>();
+  for (const r of reads) {
+    const id = r.body.startsWith("{") ? String((JSON.parse(r.body) as { id?: unknown }).id) : String(new URLSearchParams(r.body).get("id") ?? r.query.id);
+    perDeal.set(id, (perDeal.get(id) ?? 0) + 1);
+  }
+  return perDeal;
+}
 
 describe("worker processes", () => {
   it("a worker killed mid-run: after a restart every delivery is handled, none twice but the one it held", async () => {
@@ -71,16 +84,37 @@ describe("worker processes", () => {
     startWorker();
     await until(async () => (await count("done")) === DEALS, 60_000);
 
-    const reads = (await h.emu.control.log(since)).filter((r) => r.server === "portal" && r.path === "/rest/crm.deal.get");
-    const perDeal = new Map<string, number>();
-    for (const r of reads) {
-      const id = r.body.startsWith("{") ? String((JSON.parse(r.body) as { id?: unknown }).id) : String(new URLSearchParams(r.body).get("id") ?? r.query.id);
-      perDeal.set(id, (perDeal.get(id) ?? 0) + 1);
-    }
+    const perDeal = await readsPerDeal(since);
     expect([...perDeal.keys()].sort()).toEqual([...ids].sort());
     const twice = [...perDeal.values()].filter((n) => n > 1).length;
     expect(twice).toBeLessThanOrEqual(1);
-    const jobs = await h.db().inboxJob.findMany({ where: { memberId: A().memberId }, select: { attempts: true } });
+    const jobs = await h.db().inboxJob.findMany({ where: { memberId: A().memberId, kind: "event" }, select: { attempts: true } });
     expect(jobs.filter((j) => j.attempts > 1).length).toBe(twice);
+    for (const w of workers) w.kill("SIGKILL");
+  }, 120_000);
+
+  it("a worker killed between event.offline.get and event.offline.clear: the next one finishes the reserved batch, each change handled once", async () => {
+    await until(async () => workers.every((w) => w.exitCode !== null || w.signalCode !== null), 10_000);
+    await h.db().inboxJob.deleteMany({});
+    const ids = ["1", "2", "3", "4", "5"];
+    // People change five deals in Bitrix24: it queues the changes and signals ONOFFLINEEVENT; the route stores a drain.
+    for (const id of ids) await h.emu.control.events(A().memberId, { event: "ONCRMDEALUPDATE", data: { FIELDS: { ID: Number(id) } }, userId: 1 });
+    await until(async () => (await count("pending", "offline")) >= 1, 20_000);
+    expect((await h.emu.control.portal(A().memberId)).offlineEvents).toBe(ids.length);
+    const since = await h.lastSeq();
+    // The clear never answers: the worker has reserved the batch and committed its events when it is killed.
+    await h.emu.control.addFault({ path: "/rest/event.offline.clear", kind: "hang", count: 1 });
+    const first = startWorker();
+    await until(async () => (await count("pending")) === ids.length, 30_000);
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    expect((await h.emu.control.portal(A().memberId)).offlineEvents).toBe(ids.length);
+    await h.emu.control.clearFaults();
+
+    startWorker();
+    await until(async () => (await count("done")) === ids.length && (await h.emu.control.portal(A().memberId)).offlineEvents === 0, 60_000);
+    const perDeal = await readsPerDeal(since);
+    expect([...perDeal.entries()].sort()).toEqual(ids.map((id) => [id, 1]));
+    expect(await count("dead", "offline")).toBe(0);
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
 import { clientFor, userClient } from "../clients";
-import { boundEvents, declaredPlacements, declaredRobots, requiredScopes } from "../registry";
+import { boundEvents, offlineEvents, declaredPlacements, declaredRobots, requiredScopes } from "../registry";
 import { placementHandlerUrl } from "./placements";
 import { deadJobs, jobCounts, type DeadJob, type JobStatus } from "../store/inbox";
 import { findPortal } from "../store/portals";
@@ -132,9 +132,12 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
       const info = out.result.info as AppInfoResult | undefined;
       if (info) appInfo = { installed: info.INSTALLED === true, status: info.STATUS ?? null, paymentExpired: info.PAYMENT_EXPIRED === "Y", license: info.LICENSE ?? null };
       if (Array.isArray(out.result.events)) {
-        bound = (out.result.events as Array<{ event?: unknown; handler?: unknown }>)
-          .filter((b) => typeof b.handler === "string" && b.handler.startsWith(`${appOrigin}/`))
-          .map((b) => String(b.event).toUpperCase());
+        const rows = out.result.events as Array<{ event?: unknown; handler?: unknown; offline?: unknown }>;
+        bound = [
+          ...rows.filter((b) => typeof b.handler === "string" && b.handler.startsWith(`${appOrigin}/`)).map((b) => String(b.event).toUpperCase()),
+          // Offline bindings have no handler; event.get lists only this app's own.
+          ...rows.filter((b) => Number(b.offline) === 1).map((b) => `${String(b.event).toUpperCase()} (offline)`),
+        ];
       }
       for (const [key, e] of Object.entries(out.result_error)) {
         problems.push({ severity: "warning", text: `Bitrix24 refused ${BATCH_METHODS[key] ?? key}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
@@ -150,7 +153,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
 
   const missingScopes = required.filter((s) => !granted.includes(s));
   if (missingScopes.length) problems.push({ severity: "error", text: `Missing permissions: ${missingScopes.join(", ")}.`, fix: `Add ${missingScopes.join(", ")} to the app's permissions in the Bitrix24 developer account, then reinstall the app from Bitrix24.` });
-  const expected = boundEvents();
+  const expected = [...boundEvents(), ...offlineEvents().map((e) => `${e} (offline)`)];
   const missingEvents = expected.filter((e) => !bound.includes(e));
   if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
   const missingPlacements = placed ? placements.filter((p) => !placed.includes(p)) : [];

@@ -65,14 +65,16 @@ describe("ONAPPINSTALL (no-UI install)", () => {
     const pair = await store.loadPair({ memberId: A, kind: "portal", bitrixUserId: 1 });
     expect(pair).toMatchObject({ accessToken: posted.get("auth[access_token]"), refreshToken: posted.get("auth[refresh_token]") });
     const bindings = (await h.emu.control.portal(A)).bindings.filter((b) => b.handler === h.eventsUrl).map((b) => b.event).sort();
-    // The lifecycle events and the manifest's (bitrix24.app.ts), nothing else.
-    expect(bindings).toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD"]);
+    // The lifecycle events and the manifest's online ones (bitrix24.app.ts), plus the offline queue's signal; the
+    // manifest's offline event is bound without a handler.
+    expect(bindings).toEqual(["ONAPPPAYMENT", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONCRMDEALADD", "ONOFFLINEEVENT"]);
+    expect((await h.emu.control.portal(A)).bindings.filter((b) => b.offline).map((b) => [b.event, b.handler])).toEqual([["ONCRMDEALUPDATE", ""]]);
     // The manifest's placement too, with every title; binding again changes nothing on the portal.
     const placements = (await h.emu.control.portal(A)).placements ?? [];
     expect(placements.map((p) => [p.placement, p.handler, p.langAll?.ru?.TITLE])).toEqual([["CRM_DEAL_DETAIL_TAB", h.eventsUrl.replace("/events", "/placement"), "Приложение-шаблон"]]);
     // And the manifest's robot, registered for the installer; registering again updates it in place.
     expect((await h.emu.control.robots(A)).map((r) => [r.code, r.handler, r.authUserId])).toEqual([["score_deal", h.eventsUrl.replace("/events", "/robot"), 1]]);
-    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: (await registry()).boundEvents(), placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] }, robots: { added: [], updated: ["score_deal"], removed: [] } });
+    expect(await install.bindAppEvents(A)).toEqual({ bound: [], already: [...(await registry()).boundEvents(), "ONCRMDEALUPDATE (offline)"], placements: { bound: [], kept: ["CRM_DEAL_DETAIL_TAB"], removed: [] }, robots: { added: [], updated: ["score_deal"], removed: [] } });
   });
 
   it("item 27: a posted client_endpoint / server_endpoint / domain is never called and never stored [#5][#27]", async () => {

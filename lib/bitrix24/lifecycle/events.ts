@@ -9,7 +9,8 @@ import { bindAppEvents, persistInstall } from "./install";
 import { purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { deliveryPortal } from "./delivery-auth";
 import { recheckBlockedPortal } from "./recheck";
-import { eventHandler } from "../registry";
+import { eventHandler, offlineEvents, OFFLINE_SIGNAL } from "../registry";
+import { drainJob } from "../inbox/offline";
 import { dedupKey, enqueueJob } from "../store/inbox";
 import { kickInbox } from "../inbox/pump";
 import type { EventPayload } from "../inbox/worker";
@@ -161,6 +162,12 @@ async function onOther(event: string, memberId: string, tree: FormTree, defer: D
   const portal = await authenticated(memberId, tree);
   if (portal.status === "uninstalled") throw new B24Error("portal_uninstalled", "The app is not installed on this portal.");
   defer(() => recordEvent(memberId, event, { throttle: true }));
+  if (event === OFFLINE_SIGNAL && offlineEvents().length) {
+    // A signal only (its data is empty): the drain job pulls the events from Bitrix24's queue (inbox/offline.ts).
+    const queued = await enqueueJob(drainJob(memberId, `signal:${formString(tree, "event_handler_id") ?? ""}:${formString(tree, "ts") ?? ""}`, { recover: false, followUp: true }));
+    if (queued === "queued") defer(async () => kickInbox());
+    return queued;
+  }
   if (!eventHandler(event)) return "recorded";
   const payload: EventPayload = { data: formTree(tree, "data"), ts: formString(tree, "ts") ?? null, handlerId: formString(tree, "event_handler_id") ?? null };
   const body = createHash("sha256").update(JSON.stringify(payload.data)).digest("hex");

@@ -4,7 +4,7 @@ import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { isB24Error } from "@/lib/errors";
 import { clientFor } from "../clients";
-import { boundEvents } from "../registry";
+import { boundEvents, offlineEvents } from "../registry";
 import { syncPlacements, type PlacementSync } from "./placements";
 import { syncRobots, type RobotSync } from "./robots";
 import { saveConnection } from "../store/connections";
@@ -51,8 +51,9 @@ export function eventsHandlerUrl(): string {
 }
 
 /**
- * event.bind for the lifecycle events and every event of the manifest (registry.ts boundEvents) to
- * `${NEXTAUTH_URL}/api/b24/events` with the portal pair; "Handler already binded" (400 ERROR_CORE) counts as bound.
+ * event.bind for the lifecycle events and every online event of the manifest (registry.ts boundEvents) to
+ * `${NEXTAUTH_URL}/api/b24/events` with the portal pair, and the manifest's offline events with event_type=offline;
+ * "Handler already binded" (400 ERROR_CORE) counts as bound.
  * Then the manifest's placements (placements.ts syncPlacements) and robots (robots.ts syncRobots, acting for the
  * installer). Any other failure throws (the installer shows it). ONAPPUPDATE runs it again: Bitrix24 drops
  * handlers and robots on update.
@@ -63,14 +64,19 @@ export async function bindAppEvents(memberId: string): Promise<{ bound: string[]
   const client = clientFor({ memberId, kind: "portal", bitrixUserId: portal.installedBy });
   const handler = eventsHandlerUrl();
   const out = { bound: [] as string[], already: [] as string[] };
-  for (const event of boundEvents()) {
+  const binds = [
+    ...boundEvents().map((event) => ({ label: event, params: { event, handler } })),
+    // Offline events have no handler URL: Bitrix24 queues them for the app (admin only).
+    ...offlineEvents().map((event) => ({ label: `${event} (offline)`, params: { event, event_type: "offline" } })),
+  ];
+  for (const { label, params } of binds) {
     try {
-      await client.call("event.bind", { event, handler });
-      out.bound.push(event);
+      await client.call("event.bind", params);
+      out.bound.push(label);
     } catch (err) {
       const duplicate = isB24Error(err) && (err.upstream === "ERROR_CORE" || err.upstream === "ERROR_HANDLER_ALREADY_EXIST") && ALREADY_BOUND.test(err.message);
       if (!duplicate) throw err;
-      out.already.push(event);
+      out.already.push(label);
     }
   }
   const placements = await syncPlacements(client);

@@ -37,6 +37,17 @@ export async function findPortal(memberId: string): Promise<PortalRow | null> {
   return row && toPortal(row);
 }
 
+/** Member ids of portals with a stored install that is not uninstalled (background sweeps walk these), in pages. */
+export async function installedPortalIds(opts: { after?: string; take: number }): Promise<string[]> {
+  const rows = await db().portal.findMany({
+    where: { status: { not: "uninstalled" }, installedBy: { not: null }, ...(opts.after ? { memberId: { gt: opts.after } } : {}) },
+    orderBy: { memberId: "asc" },
+    take: opts.take,
+    select: { memberId: true },
+  });
+  return rows.map((r) => r.memberId);
+}
+
 /**
  * Moves a portal by one event of the state machine (lifecycle/states.ts). Compare-and-set on the status it read,
  * so a concurrent transition (an uninstall, a reinstall) is never overwritten. Returns the status after.
