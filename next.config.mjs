@@ -16,8 +16,9 @@ const nextConfig = {
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
-      // OAuth callbacks and token-bearing API answers must never be cached by a proxy or the browser.
-      { source: "/api/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+      // OAuth callbacks and token-bearing API answers must never be cached by a proxy or the browser. A route that
+      // sets its own Cache-Control (the REST proxy, lib/http/responses.ts) overrides this.
+      { source: "/api/:path*", headers: [{ key: "Cache-Control", value: "private, no-store" }] },
     ];
   },
 };

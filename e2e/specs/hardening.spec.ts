@@ -62,15 +62,31 @@ test("garbage credentials are a 401 and the server keeps serving [#14]", async (
   expect((await callProxy(await sessionCookie(page.context()), "user.current")).status).toBe(200);
 });
 
+/** The Cache-Control directives of an answer, lower-cased. */
+const directives = (value: string | null | undefined) => (value ?? "").split(",").map((d) => d.trim().toLowerCase());
+
 test("responses carry HSTS, nosniff and no-referrer; tenant pages and API answers are not cacheable [#16]", async ({ page, signIn }) => {
   await signIn();
-  for (const path of ["/", "/dashboard", "/deals", "/api/health"]) {
+  for (const path of ["/", "/dashboard", "/deals", "/contacts", "/settings", "/api/health"]) {
     const res = await page.request.get(path, { maxRedirects: 0 });
     const h = res.headers();
     expect(h["strict-transport-security"], path).toContain("max-age=");
     expect(h["x-content-type-options"], path).toBe("nosniff");
     expect(h["referrer-policy"], path).toBe("no-referrer");
-    if (path !== "/") expect(h["cache-control"], path).toContain("no-store");
+    // Tenant pages and API answers: private, no-store (`next dev` forces plain no-store on pages; production does not).
+    if (path !== "/") {
+      expect(directives(h["cache-control"]), path).toContain("no-store");
+      if (path.startsWith("/api/") || process.env.E2E_DEV !== "1") expect(directives(h["cache-control"]), path).toContain("private");
+    }
     expect(h["x-powered-by"], path).toBeUndefined();
+  }
+  // The REST proxy's answers, a success and a refusal, are the tenant's data or about it.
+  const cookie = await sessionCookie(page.context());
+  for (const [what, answer, status] of [
+    ["success", await callProxy(cookie, "user.current"), 200],
+    ["refusal", await callProxy(cookie, "event.bind"), 403],
+  ] as const) {
+    expect(answer.status, what).toBe(status);
+    expect(directives(answer.headers.get("cache-control")), what).toEqual(expect.arrayContaining(["private", "no-store"]));
   }
 });

@@ -4,11 +4,14 @@ import { log } from "@/lib/log";
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
+/** Answers about one tenant: never stored by the browser or any shared cache (checklist item 16). */
+export const PRIVATE_NO_STORE = "private, no-store";
+
 /** JSON error answer: status and body come only from lib/errors.ts. */
 export function errorJson(err: unknown): Response {
   const { status, body } = toErrorBody(err);
   if (status >= 500) log.error("http.error", { err });
-  const headers: Record<string, string> = { "cache-control": "no-store" };
+  const headers: Record<string, string> = { "cache-control": PRIVATE_NO_STORE };
   if (body.error === "service_unavailable") headers["retry-after"] = "5";
   return Response.json(body, { status, headers });
 }
@@ -21,5 +24,5 @@ export function errorPage(err: unknown): Response {
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#0f172a">
 <h1 style="font-size:1.25rem">Cannot connect to Bitrix24</h1><p role="alert" data-error="${escapeHtml(body.error)}">${escapeHtml(body.message)}</p>
 <p><a href="/">Back to the start page</a></p></body></html>`;
-  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": PRIVATE_NO_STORE } });
 }

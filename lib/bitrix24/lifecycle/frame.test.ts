@@ -141,6 +141,15 @@ describe("app URL", () => {
     expect(await portalRequestsSince(since, portalB().host)).toEqual([]);
   });
 
+  it("answers private, no-store: the 303 that carries the session cookie and the refusal page alike [#16]", async () => {
+    const opened = await frame.openApp(post(await launcherForm(portalA().url, 1)));
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("cache-control")).toBe("private, no-store");
+    const refused = await frame.openApp(post(await launcherForm(portalA().url, 1), { origin: "https://evil.example" }));
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("cache-control")).toBe("private, no-store");
+  });
+
   it("never calls the posted SERVER_ENDPOINT or DOMAIN", async () => {
     const form = await launcherForm(portalA().url, 2);
     const forged = await frame.openApp(post(form, { query: { DOMAIN: trapHost }, fields: { SERVER_ENDPOINT: `http://${trapHost}/rest/` }, origin: `http://${trapHost}` }));

@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { mintSessionCookie, type PortalSession } from "@/lib/auth";
 import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
-import { errorPage } from "@/lib/http/responses";
+import { errorPage, PRIVATE_NO_STORE } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { B24Error } from "@/lib/errors";
@@ -21,7 +21,7 @@ import { loadHealth } from "../store/token-store";
  */
 function framed(res: Response, origin: string | null): Response {
   res.headers.set(CSP_HEADER, frameAncestors(origin));
-  res.headers.set("cache-control", "no-store");
+  res.headers.set("cache-control", PRIVATE_NO_STORE);
   return res;
 }
 

@@ -10,7 +10,7 @@ import { bindState } from "./state";
 /** A tiny hostile-capable token endpoint: records what the app sent and answers what the test says. */
 let server: Server;
 let oauth = "";
-const seen: Array<{ method: string; url: string; body: string }> = [];
+const seen: Array<{ method: string; url: string; body: string; headers: IncomingMessage["headers"] }> = [];
 let answer: { status: number; body: unknown } = { status: 200, body: {} };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -23,7 +23,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
-    seen.push({ method: req.method ?? "", url: req.url ?? "", body: await readBody(req) });
+    seen.push({ method: req.method ?? "", url: req.url ?? "", body: await readBody(req), headers: req.headers });
     res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -102,11 +102,14 @@ describe("portalAuthorizeUrl", () => {
 describe("exchangeCallback", () => {
   it("POSTs the code with the secret in the form body (never the URL) and returns the checked pair [#5]", async () => {
     answer = { status: 200, body: goodTokens };
-    const t = await exchangeCallback(callback(), STATE, cfg());
+    const t = await exchangeCallback(callback({ server_domain: "evil.example", server_endpoint: "https://evil.example/rest/" }), STATE, cfg());
     expect(t).toMatchObject({ accessToken: "access-canary-0001", memberId: goodTokens.member_id, portalHost: PORTAL, bitrixUserId: 1 });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.method).toBe("POST");
     expect(seen[0]!.url).toBe("/oauth/token/");
+    // client_secret_post only: no Authorization header of any scheme (Basic or other), the form is the only credential.
+    expect(seen[0]!.headers.authorization).toBeUndefined();
+    expect(seen[0]!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({
       grant_type: "authorization_code",
       client_id: "local.test.1",

@@ -21,6 +21,22 @@ describe("token encryption", () => {
     expect(ivs.size).toBe(10_000);
   });
 
+  it("every envelope carries its key id, a 12-byte IV and a 16-byte tag; any other IV length is refused [#31]", () => {
+    const lengths = new Set<string>();
+    for (let i = 0; i < 1_000; i++) {
+      const [version, kid, iv, , tag] = encryptToken(`value-${i}`, binding, ring).split(".");
+      lengths.add(`${version}|${kid}|${Buffer.from(iv!, "base64url").length}|${Buffer.from(tag!, "base64url").length}`);
+    }
+    expect([...lengths]).toEqual(["v1|k1|12|16"]);
+    // The reader insists on it too: any other IV length (16 bytes would also be valid for GCM) is refused as such.
+    const parts = encryptToken("secret-value", binding, ring).split(".");
+    for (const bytes of [11, 13, 16]) {
+      const copy = [...parts];
+      copy[2] = randomBytes(bytes).toString("base64url");
+      expect(() => decryptToken(copy.join("."), binding, ring), `${bytes}-byte IV`).toThrow(/bad iv or tag length/);
+    }
+  });
+
   it("rejects a tampered ciphertext, tag or iv [#31]", () => {
     const parts = encryptToken("secret-value", binding, ring).split(".");
     for (const i of [2, 3, 4]) {

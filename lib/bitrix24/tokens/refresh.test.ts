@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type * as Db from "@/lib/db";
@@ -16,6 +16,8 @@ const MEMBER = "cccc0000cccc0000cccc0000cccc0000";
 const owner = { memberId: MEMBER, kind: "user" as const, bitrixUserId: 7 };
 let oauth: Server;
 let requests = 0;
+/** What reached the OAuth server, as sent. */
+const received: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string }> = [];
 let answer: (body: URLSearchParams) => Promise<{ status: number; body: unknown }> = async () => ({ status: 500, body: {} });
 let database: typeof Db;
 let store: typeof TokenStore;
@@ -34,6 +36,7 @@ beforeAll(async () => {
     req.on("data", (c) => (raw += c));
     req.on("end", async () => {
       requests++;
+      received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: raw });
       const a = await answer(new URLSearchParams(raw));
       res.writeHead(a.status, { "content-type": "application/json" }).end(JSON.stringify(a.body));
     });
@@ -57,6 +60,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   requests = 0;
+  received.length = 0;
   await database.db().portal.deleteMany({});
   await database.db().portal.create({ data: { memberId: MEMBER, domain: "acme.bitrix24.com", clientEndpoint: "https://acme.bitrix24.com/rest/", serverEndpoint: "x" } });
   // Expired, so the next current() must refresh.
@@ -76,6 +80,26 @@ describe("DbTokenSource", () => {
     expect(sent?.get("grant_type")).toBe("refresh_token");
     expect((await row()).version).toBe(2);
     expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-1-xxxxxxxx");
+  });
+
+  it("the refresh grant is one POST to the pinned OAuth server: no query string, no Authorization header, client_secret in the body [#5]", async () => {
+    // The portal row's server_endpoint (from a callback or install event) names another host: it is never used.
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { serverEndpoint: "https://evil.example/rest/" } });
+    answer = async () => issued(1);
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-1-xxxxxxxx");
+    expect(received).toHaveLength(1);
+    const [grant] = received;
+    expect(grant!.method).toBe("POST");
+    expect(grant!.url).toBe("/oauth/token/");
+    expect(grant!.headers.host).toBe(new URL(config.b24Config().oauthServer).host);
+    expect(grant!.headers.authorization).toBeUndefined();
+    expect(grant!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(Object.fromEntries(new URLSearchParams(grant!.body))).toEqual({
+      grant_type: "refresh_token",
+      client_id: "local.test",
+      client_secret: "client-secret-canary",
+      refresh_token: "refresh-0-xxxxxxxx",
+    });
   });
 
   it("invalid_grant while the database already holds a newer pair: uses it and does not mark the pair dead [#36]", async () => {
@@ -154,12 +178,66 @@ describe("DbTokenSource", () => {
 
   it("OAuth 5xx keeps the old pair and backs off instead of hammering the OAuth server [#38]", async () => {
     answer = async () => ({ status: 502, body: {} });
-    const source = new refresh.DbTokenSource(owner);
+    const source = new refresh.DbTokenSource(owner, { random: () => 0.999 });
     await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable" });
-    await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable", retryAfterSec: 2 });
+    for (let i = 0; i < 5; i++) await expect(source.current()).rejects.toMatchObject({ code: "upstream_unavailable", retryAfterSec: 2 });
     expect(requests).toBe(1);
     expect(await row()).toMatchObject({ status: "active", version: 1, refreshFailures: 1 });
     expect((await store.loadPair(owner))?.refreshToken).toBe("refresh-0-xxxxxxxx");
+  });
+
+  it("the refresh backoff is 2^failures s with equal jitter (half to all of it), capped at MAX_BACKOFF_SEC [#38]", () => {
+    const { refreshBackoffMs, MAX_BACKOFF_SEC } = refresh;
+    expect(MAX_BACKOFF_SEC).toBe(60);
+    for (let failures = 1; failures <= 12; failures++) {
+      const ceilingMs = Math.min(MAX_BACKOFF_SEC, 2 ** failures) * 1000;
+      const waits = [0, 0.25, 0.5, 0.75, 0.999].map((f) => refreshBackoffMs(failures, f));
+      expect(waits[0], `${failures} failures`).toBe(ceilingMs / 2);
+      expect(waits.at(-1), `${failures} failures`).toBeGreaterThan(ceilingMs * 0.99);
+      expect(Math.max(...waits), `${failures} failures`).toBeLessThanOrEqual(ceilingMs);
+      // Jitter: the wait moves with the random fraction, strictly.
+      for (let i = 1; i < waits.length; i++) expect(waits[i]!).toBeGreaterThan(waits[i - 1]!);
+    }
+    for (const failures of [6, 7, 30, 1000]) expect(refreshBackoffMs(failures, 0.999)).toBeLessThanOrEqual(60_000);
+    // The default jitter: the same failure of the same pair gives every caller the same fraction; different failures
+    // spread over [0, 1).
+    const fractions = Array.from({ length: 2_000 }, (_, i) => refresh.failureJitter(`pair|${i}|1700000000000`));
+    expect(refresh.failureJitter("pair|7|1700000000000")).toBe(fractions[7]);
+    expect(Math.min(...fractions)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...fractions)).toBeLessThan(1);
+    for (let decile = 0; decile < 10; decile++) {
+      const inDecile = fractions.filter((f) => Math.floor(f * 10) === decile).length;
+      expect(inDecile, `decile ${decile}`).toBeGreaterThan(120);
+    }
+  });
+
+  it("after failed refreshes the next grant waits the jittered, capped backoff: not sooner, and never more than the cap [#38]", async () => {
+    const failedAgo = async (failures: number, agoMs: number) => {
+      const r = await row();
+      await database.db().tokenPair.update({ where: { id: r.id }, data: { refreshFailures: failures, lastError: "oauth_unavailable", updatedAt: new Date(Date.now() - agoMs) } });
+    };
+    answer = async () => issued(5);
+    const seeds: string[] = [];
+    const jitter = (fraction: number) => (seed: string) => (seeds.push(seed), fraction);
+    // 3 failures: the wait is 4 s to 8 s depending on the jitter. 5 s after the failure, a high draw still waits...
+    await failedAgo(3, 5_000);
+    await expect(new refresh.DbTokenSource(owner, { random: jitter(0.99) }).current()).rejects.toMatchObject({ code: "upstream_unavailable", retryAfterSec: 3 });
+    expect(requests).toBe(0);
+    expect(seeds.at(-1)).toMatch(/\|3\|\d+$/);
+    // ...and a low draw goes ahead.
+    expect((await new refresh.DbTokenSource(owner, { random: jitter(0) }).current()).accessToken).toBe("access-5-xxxxxxxx");
+    expect(requests).toBe(1);
+    expect(await row()).toMatchObject({ status: "active", refreshFailures: 0 });
+
+    // 30 failures: uncapped this would be 2^30 s; capped, 25 s after the failure a low draw (30 s) waits 5 s more...
+    await database.db().tokenPair.update({ where: { id: (await row()).id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await failedAgo(30, 25_000);
+    await expect(new refresh.DbTokenSource(owner, { random: jitter(0) }).current()).rejects.toMatchObject({ code: "upstream_unavailable", retryAfterSec: 5 });
+    // ...and 61 s after it even the highest draw goes ahead.
+    await failedAgo(30, 61_000);
+    answer = async () => issued(6);
+    expect((await new refresh.DbTokenSource(owner, { random: jitter(0.999) }).current()).accessToken).toBe("access-6-xxxxxxxx");
+    expect(requests).toBe(2);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
 import { b24Config } from "../config";
@@ -27,8 +27,26 @@ export const REFRESH_AHEAD_SEC = 120;
 export const REFRESH_TIMEOUT_MS = 10_000;
 /** Lease on a pair while one instance refreshes it. Must exceed REFRESH_TIMEOUT_MS; a dead holder's lease expires. */
 export const LEASE_MS = 30_000;
-/** After a failed refresh (OAuth 5xx/timeout), wait 2^failures seconds, capped, before calling the OAuth server again. */
+/** After a failed refresh (OAuth 5xx/timeout), wait up to 2^failures seconds (jittered: refreshBackoffMs), never more than this. */
 export const MAX_BACKOFF_SEC = 60;
+
+/**
+ * The wait after `failures` failed refreshes, with equal jitter: uniform in [ceiling/2, ceiling) where
+ * ceiling = min(MAX_BACKOFF_SEC, 2^failures) s, so pairs that failed together (an OAuth outage) do not all return at
+ * once, and none waits longer than the cap. `fraction` is in [0, 1).
+ */
+export function refreshBackoffMs(failures: number, fraction: number): number {
+  const ceilingMs = Math.min(MAX_BACKOFF_SEC, 2 ** failures) * 1000;
+  return Math.floor(ceilingMs / 2 + (Math.min(Math.max(fraction, 0), 1) * ceilingMs) / 2);
+}
+
+/**
+ * The default jitter: a fraction in [0, 1) hashed from one failure of one pair (its id, failure count and time), so
+ * every caller and every instance computes the same retry time for it, and it differs between pairs and failures.
+ */
+export function failureJitter(seed: string): number {
+  return createHash("sha256").update(seed).digest().readUInt32BE(0) / 2 ** 32;
+}
 
 const INSTANCE = processLocal("b24.refresh.instance", () => randomUUID());
 const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Promise<TokenPair>>());
@@ -37,6 +55,8 @@ const inflight = processLocal("b24.refresh.inflight", () => new Map<string, Prom
 export interface TokenSourceOptions {
   sleep?: (ms: number) => Promise<void>;
   probe?: boolean;
+  /** The refresh backoff's jitter for one failure (seeded by it), in [0, 1); injectable for tests. */
+  random?: (seed: string) => number;
 }
 
 function usable(row: PairWithPortal | null, probe = false): PairWithPortal {
@@ -73,6 +93,7 @@ function decrypt(row: PairWithPortal): TokenPair {
 export class DbTokenSource implements TokenSource {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly probe: boolean;
+  private readonly random: (seed: string) => number;
 
   constructor(
     private readonly owner: TokenOwner,
@@ -80,6 +101,7 @@ export class DbTokenSource implements TokenSource {
   ) {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.probe = opts.probe ?? false;
+    this.random = opts.random ?? failureJitter;
   }
 
   private load(): Promise<PairWithPortal> {
@@ -139,9 +161,13 @@ export class DbTokenSource implements TokenSource {
     for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
       const row = await this.load();
       if (row.version !== seenVersion) return this.decryptOrKill(row);
-      const backoffSec = Math.min(MAX_BACKOFF_SEC, 2 ** row.refreshFailures);
-      if (row.refreshFailures > 0 && Date.now() - row.updatedAt.getTime() < backoffSec * 1000) {
-        throw new B24Error("upstream_unavailable", "Bitrix24's OAuth server failed recently; retrying later.", { retryAfterSec: backoffSec });
+      if (row.refreshFailures > 0) {
+        const failedAt = row.updatedAt.getTime();
+        const waitMs = refreshBackoffMs(row.refreshFailures, this.random(`${row.id}|${row.refreshFailures}|${failedAt}`));
+        const leftMs = failedAt + waitMs - Date.now();
+        if (leftMs > 0) {
+          throw new B24Error("upstream_unavailable", "Bitrix24's OAuth server failed recently; retrying later.", { retryAfterSec: Math.ceil(leftMs / 1000) });
+        }
       }
       if (await takeLease(row, INSTANCE, LEASE_MS)) return this.refreshLeased(row);
       if (Date.now() > deadline) throw new B24Error("upstream_unavailable", "Another instance is still refreshing this connection.", { retryAfterSec: 1 });

@@ -92,7 +92,10 @@ export function endpointUrl(clientEndpoint: string, method: string): string {
 }
 
 function retryAfterHeader(res: B24Response): number | undefined {
-  const v = Number(res.headers.get("retry-after"));
+  const raw = res.headers.get("retry-after");
+  // Number(null) and Number("") are 0: an absent header must stay absent, or every error would say "retry now".
+  if (raw === null || raw.trim() === "") return undefined;
+  const v = Number(raw);
   return Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
