@@ -3,6 +3,8 @@ import https from "node:https";
 import { log } from "@/lib/log";
 import { B24Error } from "@/lib/errors";
 import { redactString } from "@/lib/redact";
+import { env } from "@/lib/env";
+import { createSafeLookup, UnsafeAddressError } from "@/lib/http/safe-lookup";
 
 /**
  * The one HTTP client for Bitrix24 (OAuth server and portals). Credentials only ever travel in the body
@@ -33,7 +35,9 @@ export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 // Kept-alive connections per origin. An idle socket is dropped after 30 s (`timeout`), inside what web servers
 // keep open (nginx 75 s), so a request rarely lands on a socket the server is just closing.
-const POOL = { keepAlive: true, timeout: 30_000, maxSockets: 64, maxFreeSockets: 16 } as const;
+// Every host name is resolved through safeLookup: a token never goes to a private, loopback or metadata address.
+const lookup = createSafeLookup(() => env().B24_ALLOW_HTTP_LOOPBACK);
+const POOL = { keepAlive: true, timeout: 30_000, maxSockets: 64, maxFreeSockets: 16, lookup } as const;
 const agents = { "http:": new http.Agent(POOL), "https:": new https.Agent(POOL) };
 
 class TimeoutError extends Error {
@@ -97,10 +101,10 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
     res = await send(new URL(url), req.method, headers, body, req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   } catch (cause) {
     const timedOut = cause instanceof TimeoutError;
-    log.warn("b24.http.transport_error", { url: redactString(url), timedOut, ms: Math.round(performance.now() - started) });
-    throw new B24Error("upstream_unavailable", timedOut ? "Bitrix24 did not answer in time." : "Could not reach Bitrix24.", {
-      cause,
-    });
+    const unsafe = cause instanceof UnsafeAddressError;
+    log.warn("b24.http.transport_error", { url: redactString(url), timedOut, unsafeAddress: unsafe || undefined, ms: Math.round(performance.now() - started) });
+    const message = timedOut ? "Bitrix24 did not answer in time." : unsafe ? "The portal's address resolves to a non-public network address; the app does not send tokens there." : "Could not reach Bitrix24.";
+    throw new B24Error("upstream_unavailable", message, { cause });
   }
   let parsed: unknown;
   if (res.text) {
