@@ -69,6 +69,13 @@ test.afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
+// A retried test runs in a fresh worker with a fresh portal, so each test after the first installs what it needs.
+async function ensureInstalled(memberId: string) {
+  const state = await emu.control.portal(memberId);
+  if (!state.installed) await emu.control.install(memberId);
+  if (!state.installFinished) await emu.control.finishInstall(memberId);
+}
+
 function steps(text: string): Array<Record<string, unknown>> {
   return text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -105,7 +112,7 @@ test("initializeB24Frame, installFinish and a REST call of the official SDK work
 
 test("a CRM_DEAL_DETAIL_TAB opened from the deal card: options, interface, resize, and the commands placements lose", async ({ page }) => {
   const portal = emu.portals[0]!;
-  if (!(await emu.control.portal(portal.memberId)).installFinished) await emu.control.finishInstall(portal.memberId);
+  await ensureInstalled(portal.memberId);
   const code = new URL((await fetch(`${portal.url}/oauth/authorize/`, {
     method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ client_id: APP.clientId, user: "1" }).toString(),
@@ -148,7 +155,7 @@ test("a CRM_DEAL_DETAIL_TAB opened from the deal card: options, interface, resiz
 
 test("openApplication opens the app in a slider (DEFAULT, params as options), closeApplication answers the opener; openPath", async ({ page }) => {
   const portal = emu.portals[0]!;
-  if (!(await emu.control.portal(portal.memberId)).installFinished) await emu.control.finishInstall(portal.memberId);
+  await ensureInstalled(portal.memberId);
   const since = (await emu.control.bridgeLog(portal.memberId)).at(-1)?.seq ?? 0;
   await page.goto(`${portal.url}/marketplace/app/?user=1&placement=DEFAULT&placement_options=${encodeURIComponent('{"mode":"opener"}')}`);
   const out = page.frameLocator("#app-frame").locator("#out");

@@ -85,6 +85,6 @@ export function bridgeLogPost(state: EmulatorState, portal: PortalState, req: In
     params: b.params,
     answered: b.answered === true,
     ...(typeof b.denied === "string" ? { denied: b.denied } : {}),
-  });
+  }, typeof b.page === "string" && Number.isInteger(b.n) ? { page: b.page.slice(0, 40), n: b.n as number } : undefined);
   return { status: 204 };
 }

@@ -56,11 +56,27 @@ export function redact(v: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEYS.has(k) ? "[redacted]" : redact(x, depth + 1)]));
 }
 
-export function addBridgeLog(state: EmulatorState, e: Omit<BridgeLogEntry, "seq" | "at" | "params"> & { params: unknown }): BridgeLogEntry {
+/** Where one page's log post stands among that page's posts (they travel as separate requests and may overtake). */
+const order = new WeakMap<BridgeLogEntry, { page: string; n: number }>();
+
+export function addBridgeLog(
+  state: EmulatorState, e: Omit<BridgeLogEntry, "seq" | "at" | "params"> & { params: unknown }, from?: { page: string; n: number },
+): BridgeLogEntry {
   let l = logs.get(state);
   if (!l) logs.set(state, (l = { seq: 0, entries: [] }));
   const entry: BridgeLogEntry = { seq: ++l.seq, at: state.clock.nowMs(), ...e, params: redact(e.params) };
-  l.entries.push(entry);
+  let at = l.entries.length;
+  if (from) {
+    order.set(entry, from);
+    // Step back over this page's entries that were sent later but arrived first; they keep their seq numbers in order.
+    while (at > 0) {
+      const o = order.get(l.entries[at - 1]!);
+      if (!o || o.page !== from.page || o.n < from.n) break;
+      at--;
+    }
+  }
+  l.entries.splice(at, 0, entry);
+  for (let i = at, seq = entry.seq - (l.entries.length - 1 - at); i < l.entries.length; i++, seq++) l.entries[i]!.seq = seq;
   // Bounded: a test that loops resizeWindow must not grow the emulator without limit.
   if (l.entries.length > 5000) l.entries.splice(0, l.entries.length - 5000);
   return entry;

@@ -46,8 +46,10 @@ export function bridgeScript(cfgJson: string): string {
     return fetch(path + "?sid=" + encodeURIComponent(sid), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }, function () { return { ok: r.ok, body: {} }; }); });
   }
+  // Log posts are fire-and-forget and may overtake each other; page + n let the portal keep them in the order received.
+  var LOG_PAGE = Math.random().toString(36).slice(2), logN = 0;
   function log(f, m, answered, denied) {
-    var entry = { command: m.cmd, params: m.params, answered: answered };
+    var entry = { command: m.cmd, params: m.params, answered: answered, page: LOG_PAGE, n: ++logN };
     if (denied) entry.denied = denied;
     try {
       fetch("/marketplace/app/bridge-log?sid=" + encodeURIComponent(f.sid), { method: "POST", keepalive: true, headers: { "content-type": "application/json" }, body: JSON.stringify(entry) }).catch(function () {});
