@@ -86,7 +86,7 @@ if (e2e.flavour === "postgres") {
     const started: Promise<void>[] = [];
     const env: Record<string, string> = { ...appEnv(), B24_WORKER_MODE: "separate", B24_WORKER_POLL_MS: "50", LOG_LEVEL: "info" };
     for (let i = 0; i < 2; i++) {
-      const w = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/worker.ts"], {
+      const w = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
         env: env as unknown as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "inherit"],
       });

@@ -27,8 +27,9 @@ afterAll(async () => {
   delete process.env.B24_WORKER_MODE;
 });
 
+// Not the tsx CLI: it runs the script in a grandchild that a SIGKILL to the CLI leaves running (and draining).
 function startWorker(onDone?: (n: number) => void): ChildProcess {
-  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
     env: { ...process.env, B24_WORKER_MODE: "separate", B24_WORKER_LEASE_MS: "1500", B24_WORKER_POLL_MS: "50", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
