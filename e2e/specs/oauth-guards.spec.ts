@@ -126,20 +126,64 @@ test.describe("sign-in start refuses hosts outside the accepted list", () => {
     });
   }
 
-  test("a GET sign-in without next-auth's CSRF token never redirects to a portal [#8]", async ({ request, emulator }) => {
+  test("a GET sign-in start is refused with 403 and no redirect, even with the CSRF cookie and its token [#8]", async ({ request, emulator }) => {
     const since = await emulator.lastSeq();
-    const res = await request.get(`/api/auth/signin/bitrix24?portal=${e2e.portalHost}`, { maxRedirects: 0 });
-    // next-auth sends a GET back to the app's own sign-in page; only a POST with its CSRF token starts a flow.
-    expect(res.status()).toBe(302);
-    const location = new URL(res.headers()["location"]!, e2e.appUrl);
-    expect(location.origin).toBe(e2e.appUrl);
-    expect(location.pathname).toBe("/");
-    expect(location.toString()).not.toContain(e2e.portalHost);
+    // Even with a real CSRF cookie and its token in the query: only a POST from the app's page starts a flow.
+    const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    for (const q of [`portal=${e2e.portalHost}`, `portal=${e2e.portalHost}&csrfToken=${csrfToken}`]) {
+      const res = await request.get(`/api/auth/signin/bitrix24?${q}`, { maxRedirects: 0 });
+      expect(res.status()).toBe(403);
+      expect(res.headers()["location"]).toBeUndefined();
+      expect(await res.text()).not.toContain(e2e.portalHost);
+    }
     expect(await emulator.log(since)).toHaveLength(0);
   });
 
-  for (const callbackUrl of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "%", "javascript:alert(1)"]) {
-    test(`callbackUrl ${JSON.stringify(callbackUrl)} keeps the final redirect on the app's origin [#6]`, async ({ page, portalLogin }) => {
+  test("a POST sign-in start without a valid CSRF token is refused with 403 and no redirect [#8]", async ({ playwright, request, emulator }) => {
+    const since = await emulator.lastSeq();
+    const start = `/api/auth/signin/bitrix24?portal=${encodeURIComponent(e2e.portalHost)}`;
+    // A cross-site form: no CSRF cookie at all.
+    const bare = await playwright.request.newContext({ baseURL: e2e.appUrl });
+    const noCookie = await bare.post(start, { form: { csrfToken: "a".repeat(64), callbackUrl: "/dashboard", json: "true" }, maxRedirects: 0 });
+    expect(noCookie.status()).toBe(403);
+    expect(noCookie.headers()["location"]).toBeUndefined();
+    await bare.dispose();
+    // The app's CSRF cookie, but a missing or wrong token in the body.
+    await request.get("/api/auth/csrf");
+    const forms: Array<Record<string, string>> = [{ callbackUrl: "/dashboard", json: "true" }, { csrfToken: "0".repeat(64), callbackUrl: "/dashboard", json: "true" }];
+    for (const form of forms) {
+      const res = await request.post(start, { form, maxRedirects: 0 });
+      expect(res.status()).toBe(403);
+      expect(res.headers()["location"]).toBeUndefined();
+    }
+    expect(await emulator.log(since)).toHaveLength(0);
+  });
+
+  /** The callbackUrl corpus of item 1.5: [label, value]. */
+  const CALLBACK_CORPUS: Array<[string, string]> = [
+    ["https://evil.example", "https://evil.example"],
+    ["//evil.example", "//evil.example"],
+    ["/\\evil.example", "/\\evil.example"],
+    ["\\/\\/evil.example", "\\/\\/evil.example"],
+    ["https:evil.example", "https:evil.example"],
+    ["javascript:alert(1)", "javascript:alert(1)"],
+    ["%", "%"],
+    ["..%2f..", "..%2f.."],
+    ["a 4 KB string", `https://evil.example/${"a".repeat(4096)}`],
+    ["unicode dots", "https://evil\u3002example\uFF0E\uFF61/x"],
+  ];
+  for (const [label, callbackUrl] of CALLBACK_CORPUS) {
+    test(`callbackUrl ${label} keeps every redirect on the app's origin and no answer is 5xx [#6]`, async ({ page, portalLogin }) => {
+      // Every answer of the app along the way, and the Location of each of its redirects.
+      const answers: Array<{ url: string; status: number; location?: string }> = [];
+      page.on("response", (r) => {
+        if (r.url().startsWith(e2e.appUrl)) answers.push({ url: r.url(), status: r.status(), location: r.headers()["location"] });
+      });
+      // The plain GET entry of next-auth with the same callbackUrl.
+      const get = await page.request.get(`/api/auth/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+      expect(get.status(), "GET /api/auth/signin").toBeLessThan(500);
+      if (get.headers()["location"]) expect(new URL(get.headers()["location"]!, e2e.appUrl).origin, "GET /api/auth/signin").toBe(e2e.appUrl);
+
       const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
       const res = await page.request.post(`/api/auth/signin/bitrix24?portal=${encodeURIComponent(e2e.portalHost)}`, {
         form: { csrfToken: csrf.csrfToken, callbackUrl, json: "true" },
@@ -151,6 +195,13 @@ test.describe("sign-in start refuses hosts outside the accepted list", () => {
       await portalLogin.allow();
       await page.waitForURL((u) => u.pathname !== "/oauth/authorize/" && !u.pathname.startsWith("/api/"));
       expect(new URL(page.url()).origin).toBe(e2e.appUrl);
+
+      const callback = answers.findIndex((a) => new URL(a.url).pathname === "/api/auth/callback/bitrix24");
+      expect(callback, "the callback ran").toBeGreaterThanOrEqual(0);
+      for (const a of answers) expect(a.status, `${a.url.slice(0, 120)} answered`).toBeLessThan(500);
+      const redirects = answers.slice(callback).filter((a) => a.location);
+      expect(redirects.length, "the callback redirected").toBeGreaterThan(0);
+      for (const a of redirects) expect(new URL(a.location!, a.url).origin, `Location from ${a.url.slice(0, 120)}`).toBe(e2e.appUrl);
     });
   }
 });

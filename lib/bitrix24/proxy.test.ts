@@ -79,6 +79,22 @@ describe("proxyCall against the portal", () => {
     emu = undefined;
   });
 
+  it("POST /api/b24 (the empty method, where Next redirects /api/b24/) answers 400 with a session, 401 without, and builds no client [#18]", async () => {
+    const { POST } = await import("@/app/api/b24/route");
+    vi.mocked(userClient).mockClear();
+    const req = () =>
+      new Request(`${APP_ORIGIN}/api/b24`, {
+        method: "POST",
+        headers: { origin: APP_ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/json", "x-b24-proxy": "1" },
+        body: "{}",
+      });
+    vi.mocked(getPortalSession).mockResolvedValue({ memberId: "m1", portalHost: "127.0.0.1:1", bitrixUserId: 1, isAdmin: false, name: "Test" });
+    expect((await POST(req())).status).toBe(400);
+    vi.mocked(getPortalSession).mockResolvedValue(null);
+    expect((await POST(req())).status).toBe(401);
+    expect(userClient).not.toHaveBeenCalled();
+  });
+
   /** A signed-in user of an emulated portal; the proxy's client is the interactive one, its waits recorded. */
   async function portal() {
     const e = await start();

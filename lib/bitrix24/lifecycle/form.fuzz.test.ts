@@ -10,8 +10,8 @@ import { installNoUi, snapshot, startHarness, type Harness } from "@/test/event-
  */
 const CASES = 1200;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_b24);
-const MAX_CASE_MS = 1000;
-const P95_MS = 100;
+/** Checklist #30: every case answered within 100 ms (each one, not a percentile; measured maxima are ~10 ms). */
+const MAX_CASE_MS = 100;
 
 /** mulberry32: tiny, seedable, good enough to spread cases. */
 function prng(seed: number) {
@@ -118,7 +118,7 @@ afterAll(async () => {
 });
 
 describe(`form fuzz (${CASES} seeded hostile bodies through the events route)`, () => {
-  it("answers every one 4xx, in bounded time, with no state change and no prototype pollution [#30]", async () => {
+  it("answers every one 4xx within 100 ms each, with no state change and no prototype pollution [#30]", async () => {
     const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();
     const before = await snapshot(h);
     const r = prng(SEED);
@@ -144,8 +144,7 @@ describe(`form fuzz (${CASES} seeded hostile bodies through the events route)`, 
       await res.arrayBuffer();
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     }
-    times.sort((a, b) => a - b);
-    expect(times[Math.floor(times.length * 0.95)]).toBeLessThan(P95_MS);
+    expect(Math.max(...times)).toBeLessThan(MAX_CASE_MS);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     await h.settle();
