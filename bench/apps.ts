@@ -5,6 +5,7 @@ import { eventsBench } from "./events";
 import { pageWeightBench } from "./page-weight";
 import { proxyBench } from "./proxy-overhead";
 import { stormBench } from "./storm";
+import { SUSTAINED_FULL, SUSTAINED_QUICK, sustainedBench, sustainedTargets } from "./sustained";
 import { kb, ms, type Cell } from "./table";
 
 /**
@@ -123,5 +124,23 @@ export async function appBenches(opts: { quick: boolean; section: SectionFn }): 
       ],
       data: f,
     };
+  });
+
+  await section("sustained", async () => {
+    // Either engine: the quick run (npm test's bench-quick) uses whatever was built last (PostgreSQL there, after the
+    // e2e builds), the full run builds SQLite only when nothing is built.
+    if (!ensureBuild(builtFlavour() ?? "sqlite", quick)) return skipped("no production build (run `npm run build`)");
+    const minutes = Number(process.argv.find((a) => a.startsWith("--sustained-minutes="))?.split("=")[1]);
+    const instances = Number(process.argv.find((a) => a.startsWith("--sustained-instances="))?.split("=")[1]);
+    const opts = {
+      ...(quick ? SUSTAINED_QUICK : { ...SUSTAINED_FULL, ...(minutes > 0 ? { seconds: Math.round(minutes * 60) } : {}) }),
+      ...(instances > 0 ? { instances } : {}),
+    };
+    const r = await sustainedBench({ ...opts, flavour: builtFlavour() ?? "sqlite" }, (line) => process.stderr.write(`  ${line}\n`));
+    const targets = sustainedTargets(r.figures);
+    // A token race is a bug, not a missed performance figure: it breaks the run (and npm test's bench-quick).
+    const races = targets.filter((t) => t.correctness && !t.met);
+    if (races.length) throw new Error(`sustained: ${races.map((t) => `${t.target}: ${t.figure}`).join("; ")}`);
+    return { rows: r.rows, targets: targets.map(({ target, met, figure }) => ({ target, met, figure })), data: r.figures };
   });
 }
