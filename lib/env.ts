@@ -129,6 +129,19 @@ const schema = z
       .min(1, { error: "B24_KEEPALIVE_DAYS must be at least 1 (default 150)." })
       .max(179, { error: "B24_KEEPALIVE_DAYS must be below 180: a refresh token dies after 180 days, so refresh before that (default 150)." })
       .default(150),
+    // The Marketplace asks vendors to keep REST requests and responses for at least the last 3 days (lib/bitrix24/rest-log.ts).
+    B24_REST_LOG_DAYS: z.coerce
+      .number({ error: "B24_REST_LOG_DAYS must be a whole number of days from 0 (off) to 90 (default 3, the Marketplace's minimum)." })
+      .int({ error: "B24_REST_LOG_DAYS must be a whole number of days from 0 (off) to 90 (default 3)." })
+      .min(0, { error: "B24_REST_LOG_DAYS must be 0 (off) or more (default 3)." })
+      .max(90, { error: "B24_REST_LOG_DAYS must be at most 90 (default 3)." })
+      .default(3),
+    B24_REST_LOG_MAX_MB: z.coerce
+      .number({ error: "B24_REST_LOG_MAX_MB must be a whole number of megabytes from 1 to 100000 (default 512)." })
+      .int({ error: "B24_REST_LOG_MAX_MB must be a whole number of megabytes (default 512)." })
+      .min(1, { error: "B24_REST_LOG_MAX_MB must be at least 1 (default 512)." })
+      .max(100_000, { error: "B24_REST_LOG_MAX_MB must be at most 100000 (default 512)." })
+      .default(512),
   })
   .superRefine((env, ctx) => {
     for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {
