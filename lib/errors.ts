@@ -8,7 +8,6 @@ import { isDatabaseUnavailable } from "./db-errors";
 export type B24ErrorCode =
   | "bad_request"
   | "payload_too_large"
-  | "unsupported_media_type"
   | "unauthenticated"
   | "forbidden"
   | "portal_not_allowed"
@@ -33,7 +32,6 @@ export type B24ErrorCode =
 const STATUS: Record<B24ErrorCode, number> = {
   bad_request: 400,
   payload_too_large: 413,
-  unsupported_media_type: 415,
   unauthenticated: 401,
   forbidden: 403,
   portal_not_allowed: 400,

@@ -39,7 +39,7 @@ const FORM = "application/x-www-form-urlencoded";
 /** What each kind must get: the parser's exact verdict, or 403 for well-formed forgeries. */
 const EXPECTED: Record<string, number[]> = {
   proto: [400], depth: [400], keys: [400, 413], duplicate: [400], size: [413], "utf8-bytes": [400], "utf8-escape": [400],
-  "content-type": [415], forged: [403], garbage: [400],
+  "content-type": [400], forged: [403], garbage: [400],
 };
 const PROTO_KEYS = ["__proto__[polluted]", "auth[__proto__][polluted]", "constructor[prototype][polluted]", "data[constructor][prototype][polluted]", "auth[prototype]", "%5F%5Fproto%5F%5F%5Bpolluted%5D", "data[FIELDS][__proto__][polluted]", "__proto__"];
 const BAD_BYTES = [[0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80]];

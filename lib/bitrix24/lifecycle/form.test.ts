@@ -12,7 +12,7 @@ async function statusOf(p: Promise<unknown> | (() => unknown)): Promise<number> 
     await (typeof p === "function" ? p() : p);
     return 200;
   } catch (err) {
-    if (err instanceof B24Error) return { bad_request: 400, payload_too_large: 413, unsupported_media_type: 415 }[err.code as string] ?? 500;
+    if (err instanceof B24Error) return { bad_request: 400, payload_too_large: 413 }[err.code as string] ?? 500;
     throw err;
   }
 }
@@ -81,9 +81,9 @@ describe("form parser", () => {
     expect(() => parseFormText(`${"k".repeat(FORM_LIMITS.keyLength + 1)}=1`)).toThrow(/too long/);
   });
 
-  it("answers 415 for any other content type, 413 beyond 64 KB (declared or streamed), 400 for invalid UTF-8 [#30]", async () => {
+  it("answers 400 for any other content type, 413 beyond 64 KB (declared or streamed), 400 for invalid UTF-8 [#30]", async () => {
     for (const type of [null, "application/json", "multipart/form-data; boundary=x", "text/plain", "application/x-www-form-urlencoded; charset=latin1"]) {
-      expect(await statusOf(parseFormRequest(post("a=1", type)))).toBe(415);
+      expect(await statusOf(parseFormRequest(post("a=1", type)))).toBe(400);
     }
     expect(await statusOf(parseFormRequest(post(`a=${"x".repeat(FORM_LIMITS.bytes - 2)}`)))).toBe(200);
     expect(await statusOf(parseFormRequest(post(`a=${"x".repeat(FORM_LIMITS.bytes)}`)))).toBe(413);

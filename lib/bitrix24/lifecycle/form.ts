@@ -5,7 +5,7 @@ import { B24Error } from "@/lib/errors";
  * `application/x-www-form-urlencoded` with PHP bracket keys (`auth[member_id]=…`, `data[FIELDS][ID]=7`).
  * Written for hostile input rather than convenience:
  *
- * - body ≤ FORM_LIMITS.bytes (413), content type exactly urlencoded, charset absent or UTF-8 (415);
+ * - body ≤ FORM_LIMITS.bytes (413), content type exactly urlencoded, charset absent or UTF-8 (400);
  * - bytes must be valid UTF-8 and every `%` must start a valid escape of valid UTF-8 (400);
  * - ≤ FORM_LIMITS.keys pairs, ≤ FORM_LIMITS.depth path segments (`data[FIELDS][ID]` has 3), keys ≤ 256 chars (400);
  * - a segment `__proto__`, `constructor` or `prototype` rejects the whole body (400), and the result is built
@@ -28,12 +28,15 @@ const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
 const bad = (message: string) => new B24Error("bad_request", message);
 
-/** `application/x-www-form-urlencoded`, optionally with `charset=utf-8`; anything else is refused. */
+/**
+ * `application/x-www-form-urlencoded`, optionally with `charset=utf-8`; anything else is a 400 (the checklist's item
+ * 30 bounds hostile bodies to 400/403/413, so the more specific 415 is not used).
+ */
 export function checkContentType(header: string | null): void {
   const [type, ...params] = (header ?? "").split(";").map((s) => s.trim().toLowerCase());
   const charsetOk = params.every((p) => p === "" || /^charset="?utf-8"?$/.test(p));
   if (type !== "application/x-www-form-urlencoded" || !charsetOk) {
-    throw new B24Error("unsupported_media_type", "Expected an application/x-www-form-urlencoded body.");
+    throw bad("Expected an application/x-www-form-urlencoded body.");
   }
 }
 
@@ -112,7 +115,7 @@ export function parseFormText(text: string): FormTree {
   return root;
 }
 
-/** Content type → size → UTF-8 → structure; throws B24Error 415 / 413 / 400. */
+/** Content type → size → UTF-8 → structure; throws B24Error 400 / 413. */
 export async function parseFormRequest(req: Request): Promise<FormTree> {
   checkContentType(req.headers.get("content-type"));
   const bytes = await readLimited(req);
