@@ -27,15 +27,23 @@ const migrate = spawnSync(process.execPath, ["scripts/prisma-wasm-migrate.mjs", 
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dev = process.env.E2E_DEV === "1";
-if (!dev && !existsSync(`${root}.next/BUILD_ID`)) {
+// E2E_STANDALONE_DIR: the standalone server (scripts/standalone.mjs copies it out of the repo) instead of `next start`.
+const standalone = process.env.E2E_STANDALONE_DIR;
+if (!dev && !standalone && !existsSync(`${root}.next/BUILD_ID`)) {
   console.error("e2e-app: no production build found. Run `npm run build` first (or set E2E_DEV=1).");
   process.exit(1);
 }
-const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-H", "127.0.0.1", "-p", port], {
-  cwd: root,
-  env: process.env,
-  stdio: ["ignore", "pipe", "pipe"],
-});
+const child = standalone
+  ? spawn(process.execPath, ["--require", `${root}e2e/standalone-guard.cjs`, "server.js"], {
+      cwd: standalone,
+      env: { ...process.env, HOSTNAME: "127.0.0.1", PORT: port, E2E_REPO_ROOT: root },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+  : spawn(process.execPath, ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-H", "127.0.0.1", "-p", port], {
+      cwd: root,
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
 let sink;
 if (logFile) {
   mkdirSync(dirname(logFile), { recursive: true });

@@ -1,9 +1,11 @@
 // `npm test`: every suite, in the order CI runs them, with one closing line `N passed, N failed` summing them all.
 // Suites: lint, typecheck, unit+integration (vitest, incl. the emulator's own tests and the migration tests),
-// migration checks on both engines (db-check), e2e in Chromium on SQLite, then on PostgreSQL, then bench --quick.
+// migration checks on both engines (db-check), e2e in Chromium on SQLite, then on PostgreSQL, then against the
+// standalone server copied out of the repository, then bench --quick.
 // Needs PostgreSQL at PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres); .ci/run starts one if absent.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -89,7 +91,9 @@ for (const flavour of ["sqlite", "postgres"]) {
   suite(`e2e-${flavour}`, () => {
     // Only the URL's scheme matters at build time (it picks the generated client); nothing connects.
     const databaseUrl = flavour === "postgres" ? "postgresql://build@127.0.0.1:5432/build" : "file:./data/build.db";
-    if (!run(process.execPath, ["scripts/build.mjs"], { ...baseEnv, DATABASE_URL: databaseUrl }).ok) return single(false);
+    // The PostgreSQL build also writes .next/standalone for the e2e-standalone suite below.
+    const standalone = flavour === "postgres" ? { BUILD_STANDALONE: "1" } : {};
+    if (!run(process.execPath, ["scripts/build.mjs"], { ...baseEnv, DATABASE_URL: databaseUrl, ...standalone }).ok) return single(false);
     const out = `${root}test-results/e2e-${flavour}.json`;
     rmSync(out, { force: true });
     const r = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { ...baseEnv, E2E_DB: flavour, PLAYWRIGHT_JSON_OUTPUT_FILE: out });
@@ -100,6 +104,29 @@ for (const flavour of ["sqlite", "postgres"]) {
     return { passed: expected + flaky, failed: unexpected + (r.ok || unexpected ? 0 : 1) };
   });
 }
+
+// The deployable server alone: the PostgreSQL build's .next/standalone copied out of the repository (as the
+// Dockerfile does), started with `node server.js` under a guard that stops it if any module resolves inside the
+// repository, then the sign-in and in-portal specs against it.
+suite("e2e-standalone", () => {
+  const dir = mkdtempSync(`${tmpdir()}/b24-standalone-`);
+  try {
+    if (!run(process.execPath, ["scripts/standalone.mjs", dir]).ok) return single(false);
+    const out = `${root}test-results/e2e-standalone.json`;
+    rmSync(out, { force: true });
+    const specs = ["e2e/specs/sign-in.spec.ts", "e2e/specs/frame.spec.ts"];
+    const r = run(process.execPath, ["node_modules/@playwright/test/cli.js", "test", ...specs], {
+      ...baseEnv, E2E_DB: "postgres", E2E_STANDALONE_DIR: dir, PLAYWRIGHT_JSON_OUTPUT_FILE: out,
+    });
+    const json = readJson(out);
+    if (!json) return single(false);
+    collectPlaywrightFailures("e2e-standalone", json.suites ?? [], []);
+    const { expected = 0, unexpected = 0, flaky = 0 } = json.stats ?? {};
+    return { passed: expected + flaky, failed: unexpected + (r.ok || unexpected ? 0 : 1) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 // The benchmarks' quick mode keeps them working (`npm run bench` is the full run, not part of npm test). It runs after
 // the PostgreSQL e2e build so every benchmark has a build to use; it fails only when a benchmark breaks.
