@@ -16,6 +16,8 @@ export interface AppCluster {
   emu: Emulator;
   /** The first URL is the public one (NEXTAUTH_URL); the others are extra instances behind it. */
   urls: string[];
+  /** The app processes, in the order of their URLs (with a balancer, urls[0] is the balancer's, so instance i is urls[i + 1]). */
+  processes: ChildProcess[];
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,8 @@ export async function startCluster(opts: {
   flavour: "sqlite" | "postgres";
   emulator?: Partial<EmulatorOptions>;
   env?: Record<string, string>;
+  /** Puts this in front of every instance on the public URL (bench/balancer.ts); no instance listens on it then. */
+  balancer?: (listenPort: number, backends: string[]) => Promise<{ stop(): Promise<void> }>;
 }): Promise<AppCluster> {
   const appPort = await freePort();
   // e2e/env.ts derives every URL, the database name and the secrets from these; the bench reuses that contract.
@@ -42,16 +46,18 @@ export async function startCluster(opts: {
   const dbName = decodeURIComponent(new URL(e2e.databaseUrl).pathname.slice(1));
   const children: ChildProcess[] = [];
   const urls: string[] = [];
+  let balancer: { stop(): Promise<void> } | undefined;
   const stop = async () => {
+    await balancer?.stop();
     await Promise.all(
-      children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGTERM"))))),
+      children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGTERM"))))),
     );
     await emu.stop();
     if (opts.flavour === "postgres") await dropDatabase(process.env.PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL, dbName);
   };
   try {
     for (let i = 0; i < opts.instances; i++) {
-      const port = i === 0 ? appPort : await freePort();
+      const port = i === 0 && !opts.balancer ? appPort : await freePort();
       // The first instance prepares the database (SQLite file reset or PostgreSQL database created, migrations).
       const args = i === 0 ? ["scripts/e2e-app.mjs"] : ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
       const child = spawn(process.execPath, args, { cwd: root, env: { ...env, E2E_APP_PORT: String(port) }, stdio: "ignore" });
@@ -59,9 +65,14 @@ export async function startCluster(opts: {
       urls.push(`http://127.0.0.1:${port}`);
       await waitHealthy(urls[i]!, child, 90_000);
     }
+    if (opts.balancer) {
+      balancer = await opts.balancer(appPort, [...urls]);
+      urls.unshift(e2e.appUrl);
+      await waitHealthy(e2e.appUrl, children[0]!, 30_000);
+    }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { emu, urls, stop };
+  return { emu, urls, processes: children, stop };
 }

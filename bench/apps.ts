@@ -6,6 +6,8 @@ import { pageWeightBench } from "./page-weight";
 import { proxyBench } from "./proxy-overhead";
 import { stormBench } from "./storm";
 import { SUSTAINED_FULL, SUSTAINED_QUICK, sustainedBench, sustainedTargets } from "./sustained";
+import { haproxyPath } from "./balancer";
+import { SCALE_FULL, SCALE_QUICK, scaleBench, scaleTargets } from "./scale";
 import { kb, ms, type Cell } from "./table";
 
 /**
@@ -141,6 +143,17 @@ export async function appBenches(opts: { quick: boolean; section: SectionFn }): 
     // A token race is a bug, not a missed performance figure: it breaks the run (and npm test's bench-quick).
     const races = targets.filter((t) => t.correctness && !t.met);
     if (races.length) throw new Error(`sustained: ${races.map((t) => `${t.target}: ${t.figure}`).join("; ")}`);
+    return { rows: r.rows, targets: targets.map(({ target, met, figure }) => ({ target, met, figure })), data: r.figures };
+  });
+
+  await section("scale", async () => {
+    if (!haproxyPath()) return skipped("needs HAProxy (apt-get install haproxy); .ci/run installs it");
+    if (!ensureBuild("postgres", quick)) return skipped("needs a PostgreSQL build (DATABASE_URL=postgresql://… npm run build)");
+    const r = await scaleBench(quick ? SCALE_QUICK : SCALE_FULL);
+    const targets = scaleTargets(r.figures);
+    // Losing an event or a token pair, or tripping Bitrix24's limit, is a bug: it breaks the run (and npm test).
+    const broken = targets.filter((t) => t.correctness && !t.met);
+    if (broken.length) throw new Error(`scale: ${broken.map((t) => `${t.target}: ${t.figure}`).join("; ")}`);
     return { rows: r.rows, targets: targets.map(({ target, met, figure }) => ({ target, met, figure })), data: r.figures };
   });
 }

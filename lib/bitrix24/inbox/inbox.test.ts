@@ -75,6 +75,18 @@ describe("claiming", () => {
     expect(await store.completeJob(second!)).toBe(true);
     expect(await database.db().inboxJob.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "done", attempts: 2 });
   });
+
+  it("the next wake-up is the earliest of a pending job's retry time and a running job's lease end (a dead instance's job)", async () => {
+    expect(await store.nextDueAt()).toBeNull();
+    await store.enqueueJob(job(1));
+    await store.enqueueJob(job(2));
+    const [held] = await store.claimJobs("dead-instance", { limit: 1, leaseMs: 5_000 });
+    const lease = (await database.db().inboxJob.findUniqueOrThrow({ where: { id: held!.id } })).leaseUntil!;
+    const pending = (await database.db().inboxJob.findFirstOrThrow({ where: { status: "pending" } })).runAfter;
+    expect((await store.nextDueAt())!.getTime()).toBe(Math.min(lease.getTime(), pending.getTime()));
+    await database.db().inboxJob.updateMany({ where: { status: "pending" }, data: { runAfter: new Date(Date.now() + 3_600_000) } });
+    expect((await store.nextDueAt())!.getTime()).toBe(lease.getTime());
+  });
 });
 
 describe("running", () => {

@@ -201,9 +201,17 @@ export async function retryJob(id: string, memberId: string): Promise<boolean> {
 }
 
 /** When the next pending job becomes due (a worker sleeps until then), or null when none is waiting. */
+/**
+ * When the next job becomes claimable: a pending job's retry time, or the lease end of a running job whose worker may
+ * have died (a killed instance). Without the second, a job held by a dead web instance waited for the next delivery.
+ */
 export async function nextDueAt(): Promise<Date | null> {
-  const row = await db().inboxJob.findFirst({ where: { status: "pending" }, orderBy: { runAfter: "asc" }, select: { runAfter: true } });
-  return row?.runAfter ?? null;
+  const [pending, running] = await Promise.all([
+    db().inboxJob.findFirst({ where: { status: "pending" }, orderBy: { runAfter: "asc" }, select: { runAfter: true } }),
+    db().inboxJob.findFirst({ where: { status: "running", leaseUntil: { not: null } }, orderBy: { leaseUntil: "asc" }, select: { leaseUntil: true } }),
+  ]);
+  const times = [pending?.runAfter, running?.leaseUntil].filter((d): d is Date => d instanceof Date);
+  return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
 }
 
 export async function jobCounts(memberId?: string): Promise<Record<JobStatus, number>> {
