@@ -91,7 +91,7 @@ describe("DbTokenSource", () => {
     const [grant] = received;
     expect(grant!.method).toBe("POST");
     expect(grant!.url).toBe("/oauth/token/");
-    expect(grant!.headers.host).toBe(new URL(config.b24Config().oauthServer).host);
+    expect(grant!.headers.host).toBe(new URL(config.b24Config().servers[0].origin).host);
     expect(grant!.headers.authorization).toBeUndefined();
     expect(grant!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     expect(Object.fromEntries(new URLSearchParams(grant!.body))).toEqual({
@@ -135,7 +135,8 @@ describe("DbTokenSource", () => {
 
   it.each([
     "http://acme.bitrix24.com/rest/",
-    "https://evil.example/rest/",
+    "https://169.254.169.254/rest/",
+    "https://intranet/rest/",
     "https://user@acme.bitrix24.com/rest/",
     "https://acme.bitrix24.com:8443/rest/",
     "https://10.0.0.1/rest/",
