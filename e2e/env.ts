@@ -79,8 +79,9 @@ export function appEnv(): Record<string, string> {
     B24_CLIENT_ID: e2e.clientId,
     B24_CLIENT_SECRET: e2e.clientSecret,
     B24_OAUTH_SERVER: e2e.oauthUrl,
-    B24_OAUTH_SERVERS: `${e2e.oauth2Url}|${e2e.clientId2}|${e2e.clientSecret2}`,
-    B24_PORTAL_HOSTS: `^127\\.0\\.0\\.1:(?!${e2e.selfHostedPort}$)\\d+$`,
+    // Set only in a run whose ports ensurePorts() chose (playwright.config.ts); benches start their own emulator.
+    ...(process.env.E2E_OAUTH2_PORT ? { B24_OAUTH_SERVERS: `${e2e.oauth2Url}|${e2e.clientId2}|${e2e.clientSecret2}` } : {}),
+    B24_PORTAL_HOSTS: process.env.E2E_SELF_HOSTED_PORT ? `^127\\.0\\.0\\.1:(?!${e2e.selfHostedPort}$)\\d+$` : "^127\\.0\\.0\\.1:\\d+$",
     B24_ALLOW_HTTP_LOOPBACK: "1",
     B24_RATE_LIMIT_BURST: String(E2E_BUCKET.burst),
     B24_RATE_LIMIT_PER_SEC: String(E2E_BUCKET.perSec),
