@@ -7,10 +7,9 @@ import { b24Fetch, errorOf } from "../transport/http";
 
 /**
  * Asks a configured Bitrix24 OAuth server (pinned; a request hint only selects which, oauth/servers.ts) who an access
- * token belongs to, via its
- * `app.info` (https://apidocs.bitrix24.com/settings/oauth/simple-way.html). This is the only way a token posted by a browser frame
- * (AUTH_ID) or an event (auth[access_token]) becomes trusted; the posted DOMAIN, member_id, client_endpoint and
- * server_endpoint are never used before this answer confirms them. The token travels in the POST body.
+ * token belongs to, via its `app.info` (https://apidocs.bitrix24.com/settings/oauth/simple-way.html). This is the only
+ * way a token posted by a browser frame (AUTH_ID) or an event (auth[access_token]) becomes trusted; the posted DOMAIN,
+ * member_id and client_endpoint are never used before this answer confirms them. The token travels in the POST body.
  */
 export interface VerifiedToken {
   memberId: string;
