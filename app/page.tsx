@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { Brand } from "@/components/brand";
 import { ConnectForm } from "@/components/connect-form";
 import { getPortalSession } from "@/lib/auth";
+import { b24Config } from "@/lib/bitrix24";
 
 export const dynamic = "force-dynamic";
 
@@ -29,7 +30,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ e
             Sign in with your portal and work with your CRM from here. Nothing to install on your computer.
           </p>
           <div className="mt-8 max-w-xl rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-            <ConnectForm />
+            <ConnectForm servers={b24Config().servers.map((s) => s.origin)} />
             <p className="mt-4 text-sm text-slate-500">
               The app must already be installed on your Bitrix24 (an administrator installs it from the Bitrix24 Market). If it is not, Bitrix24 shows
               its own error page and cannot send you back here.

@@ -3,14 +3,22 @@ import { signIn } from "next-auth/react";
 import { useActionState, useEffect, useId } from "react";
 import { checkPortal, type ConnectState } from "@/lib/actions/connect";
 
-export function ConnectForm() {
+/** Bitrix24's OAuth servers by region; any other configured origin (the emulator) shows as its host. */
+const REGIONS: Record<string, string> = {
+  "https://oauth.bitrix.info": "Global (oauth.bitrix.info)",
+  "https://oauth.bitrix24.tech": "Russia and CIS (oauth.bitrix24.tech)",
+};
+
+/** `servers`: the configured OAuth server origins, default first; a region choice appears only when there are several. */
+export function ConnectForm({ servers = [] }: { servers?: string[] }) {
   const [state, action, pending] = useActionState<ConnectState, FormData>(checkPortal, null);
   const inputId = useId();
   const errorId = useId();
+  const regionId = useId();
 
   useEffect(() => {
     if (state?.ok) {
-      void signIn("bitrix24", { callbackUrl: "/dashboard" }, { portal: state.host });
+      void signIn("bitrix24", { callbackUrl: "/dashboard" }, { portal: state.host, server: state.server });
     }
   }, [state]);
 
@@ -45,6 +53,18 @@ export function ConnectForm() {
           {busy ? "Connecting…" : "Connect your Bitrix24"}
         </button>
       </div>
+      {servers.length > 1 ? (
+        <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
+          <label htmlFor={regionId}>Bitrix24 region</label>
+          <select id={regionId} name="server" defaultValue={servers[0]} className="rounded-lg border border-slate-300 bg-white px-2.5 py-1.5">
+            {servers.map((origin) => (
+              <option key={origin} value={origin}>
+                {REGIONS[origin] ?? new URL(origin).host}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       {error ? (
         <p id={errorId} role="alert" className="text-sm text-red-600">
           {error}

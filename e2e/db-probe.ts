@@ -78,6 +78,14 @@ export class DbProbe {
     return { name: row?.lastEventName ?? null, at: at === null || at === undefined ? null : new Date(typeof at === "string" && /^\d+$/.test(at) ? Number(at) : at).getTime() };
   }
 
+  /** Where the app will send the portal's tokens: its REST address and the OAuth server (region) that issued them. */
+  async portalEndpoints(memberId: string): Promise<{ domain: string; clientEndpoint: string; serverEndpoint: string; oauthServer: string | null } | null> {
+    const [row] = await this.query<{ domain: string; clientEndpoint: string; serverEndpoint: string; oauthServer: string | null }>(
+      `SELECT "domain", "clientEndpoint", "serverEndpoint", "oauthServer" FROM "Portal" WHERE "memberId" = '${memberId.replace(/[^a-z0-9]/gi, "")}'`,
+    );
+    return row ?? null;
+  }
+
   async dump(): Promise<string> {
     const tables = ["Portal", "User", "TokenPair"];
     const parts = await Promise.all(tables.map((t) => this.query<Record<string, unknown>>(`SELECT * FROM "${t}"`)));

@@ -62,8 +62,8 @@ export class EmulatorApi {
   expireTokens() {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
-  /** A new portal on a new port (PortalSeed: installed, installFinished, users, …). */
-  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number } = {}) {
+  /** A new portal on a new port (PortalSeed: installed, installFinished, users, its OAuth server `oauthServer: 2`, …). */
+  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number; port?: number; oauthServer?: 1 | 2 } = {}) {
     return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
   }
   clearFaults() {

@@ -14,6 +14,8 @@ export function ensurePorts(): void {
   process.env.E2E_APP_PORT ||= freePort();
   process.env.E2E_OAUTH_PORT ||= freePort();
   process.env.E2E_PORTAL_PORT ||= freePort();
+  process.env.E2E_OAUTH2_PORT ||= freePort();
+  process.env.E2E_SELF_HOSTED_PORT ||= freePort();
 }
 
 export type DbFlavour = "sqlite" | "postgres";
@@ -31,6 +33,18 @@ export const e2e = {
   get portalHost() {
     return `127.0.0.1:${process.env.E2E_PORTAL_PORT}`;
   },
+  /** The emulator's second OAuth server (another region), with the app's second registration (clientId2/clientSecret2). */
+  get oauth2Url() {
+    return `http://127.0.0.1:${process.env.E2E_OAUTH2_PORT}`;
+  },
+  /**
+   * The one portal address outside the app's allow-list (B24_PORTAL_HOSTS below excludes its port): it plays a
+   * self-hosted Bitrix24, reachable only through what the OAuth server vouches for. Same site as the app, so the
+   * frame's cookies behave as with any portal.
+   */
+  get selfHostedPort() {
+    return Number(process.env.E2E_SELF_HOSTED_PORT);
+  },
   get databaseUrl() {
     if (this.flavour === "sqlite") return `file:./data/e2e-${process.env.E2E_APP_PORT}.db`;
     const url = new URL(process.env.PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
@@ -45,6 +59,8 @@ export const e2e = {
   clientSecret: "e2e-client-secret-CANARY-7f3a9c",
   nextAuthSecret: "e2e-nextauth-secret-CANARY-0123456789abcdef",
   encryptionKeys: `e2e:${Buffer.alloc(32, 42).toString("base64")}`,
+  clientId2: "local.e2e0000000000002.00000002",
+  clientSecret2: "e2e-client-secret-2-CANARY-4b1d0e",
 };
 
 /** Bucket used by both the emulator and the app in e2e: same mechanism as Bitrix24's 50/2, faster so runs stay short. */
@@ -63,7 +79,9 @@ export function appEnv(): Record<string, string> {
     B24_CLIENT_ID: e2e.clientId,
     B24_CLIENT_SECRET: e2e.clientSecret,
     B24_OAUTH_SERVER: e2e.oauthUrl,
-    B24_PORTAL_HOSTS: "^127\\.0\\.0\\.1:\\d+$",
+    // Set only in a run whose ports ensurePorts() chose (playwright.config.ts); benches start their own emulator.
+    ...(process.env.E2E_OAUTH2_PORT ? { B24_OAUTH_SERVERS: `${e2e.oauth2Url}|${e2e.clientId2}|${e2e.clientSecret2}` } : {}),
+    B24_PORTAL_HOSTS: process.env.E2E_SELF_HOSTED_PORT ? `^127\\.0\\.0\\.1:(?!${e2e.selfHostedPort}$)\\d+$` : "^127\\.0\\.0\\.1:\\d+$",
     B24_ALLOW_HTTP_LOOPBACK: "1",
     B24_RATE_LIMIT_BURST: String(E2E_BUCKET.burst),
     B24_RATE_LIMIT_PER_SEC: String(E2E_BUCKET.perSec),

@@ -73,6 +73,52 @@ describe("parseServerEnv", () => {
     expect(() => parseServerEnv({ ...valid, B24_ALLOW_HTTP_LOOPBACK: "1", B24_OAUTH_SERVER: "https://127.0.0.1:7000" })).not.toThrow();
   });
 
+  describe("B24_OAUTH_SERVERS (further regions, each with its own credentials)", () => {
+    it("is empty by default and parses origin|client_id|client_secret entries; left-out credentials stay undefined", () => {
+      expect(parseServerEnv(valid).B24_OAUTH_SERVERS).toEqual([]);
+      const env = parseServerEnv({ ...valid, B24_OAUTH_SERVERS: " https://oauth.bitrix24.tech/ | app.east | east-secret " });
+      expect(env.B24_OAUTH_SERVERS).toEqual([{ origin: "https://oauth.bitrix24.tech", clientId: "app.east", clientSecret: "east-secret" }]);
+      expect(parseServerEnv({ ...valid, B24_OAUTH_SERVERS: "https://oauth.bitrix24.tech|app.east" }).B24_OAUTH_SERVERS).toEqual([
+        { origin: "https://oauth.bitrix24.tech", clientId: "app.east", clientSecret: undefined },
+      ]);
+      expect(parseServerEnv({ ...valid, B24_OAUTH_SERVER: "https://oauth.bitrix24.tech", B24_OAUTH_SERVERS: "https://oauth.bitrix.info" }).B24_OAUTH_SERVERS).toEqual([
+        { origin: "https://oauth.bitrix.info", clientId: undefined, clientSecret: undefined },
+      ]);
+    });
+
+    it.each([
+      ["https://oauth.example.com|app.x|s", /B24_OAUTH_SERVERS entry 1 \(https:\/\/oauth\.example\.com\) must be one of Bitrix24's OAuth servers/],
+      ["https://oauth.bitrix24.tech.evil.example|app.x|s", /B24_OAUTH_SERVERS entry 1 .* must be one of Bitrix24's OAuth servers/],
+      ["http://oauth.bitrix24.tech|app.x|s", /B24_OAUTH_SERVERS entry 1 .* must be one of Bitrix24's OAuth servers/],
+      ["https://oauth.bitrix24.tech:8443|app.x|s", /B24_OAUTH_SERVERS entry 1 .* must be one of Bitrix24's OAuth servers/],
+      ["http://127.0.0.1:7100|app.x|s", /B24_OAUTH_SERVERS entry 1 .*needs B24_ALLOW_HTTP_LOOPBACK=1/],
+      ["https://oauth.bitrix.info|app.x|s", /B24_OAUTH_SERVERS entry 1 \(https:\/\/oauth\.bitrix\.info\) repeats a server already configured/],
+      ["https://oauth.bitrix24.tech|a|s,https://oauth.bitrix24.tech|b|t", /B24_OAUTH_SERVERS entry 2 .* repeats a server/],
+      ["https://oauth.bitrix24.tech/rest/|app.x|s", /B24_OAUTH_SERVERS entry 1 must be <OAuth server origin>\|<client_id>\|<client_secret>/],
+      ["oauth.bitrix24.tech|app.x|s", /B24_OAUTH_SERVERS entry 1 must be/],
+      ["https://oauth.bitrix24.tech|app.x|s|extra", /B24_OAUTH_SERVERS entry 1 must be/],
+      ["https://oauth.bitrix24.tech||s", /B24_OAUTH_SERVERS entry 1 must be/],
+      ["https://oauth.bitrix24.tech|app.x|s,ftp://x", /B24_OAUTH_SERVERS entry 2 must be/],
+    ])("refuses %s, naming the variable and the entry", (value, message) => {
+      const list = problems({ ...valid, B24_OAUTH_SERVERS: value });
+      expect(list.join("\n")).toMatch(message);
+      expect(list.every((p) => p.includes("B24_OAUTH_SERVERS") || !p.includes("entry"))).toBe(true);
+    });
+
+    it("never repeats a secret in its messages", () => {
+      const list = problems({ ...valid, B24_OAUTH_SERVERS: "https://oauth.bitrix24.tech/x|app.x|SECRET-CANARY-42" });
+      expect(list.join()).not.toContain("SECRET-CANARY-42");
+    });
+
+    it("accepts a loopback emulator only under the opt-in", () => {
+      const local = { ...valid, NEXTAUTH_URL: "http://127.0.0.1:3000", B24_OAUTH_SERVER: "http://127.0.0.1:7000", B24_ALLOW_HTTP_LOOPBACK: "1" };
+      expect(parseServerEnv({ ...local, B24_OAUTH_SERVERS: "http://127.0.0.1:7100|app.two|two-secret" }).B24_OAUTH_SERVERS).toEqual([
+        { origin: "http://127.0.0.1:7100", clientId: "app.two", clientSecret: "two-secret" },
+      ]);
+      expect(problems({ ...local, B24_OAUTH_SERVERS: "http://127.0.0.1:7000|app.two|two-secret" }).join()).toMatch(/repeats a server/);
+    });
+  });
+
   it("rejects an invalid B24_PORTAL_HOSTS pattern", () => {
     expect(problems({ ...valid, B24_PORTAL_HOSTS: "([" }).join()).toMatch(/B24_PORTAL_HOSTS must be a valid regular expression/);
   });

@@ -68,6 +68,32 @@ const schema = z
       .string({ error: "B24_CLIENT_SECRET is missing. Copy the client_secret from your app's card in the Bitrix24 developer account." })
       .min(1, { error: "B24_CLIENT_SECRET is empty. Copy the client_secret from your app's card." }),
     B24_OAUTH_SERVER: z.url({ error: "B24_OAUTH_SERVER must be a URL such as https://oauth.bitrix.info" }).default("https://oauth.bitrix.info"),
+    // Further OAuth servers (regions), each with its own app registration: "<origin>|<client_id>|<client_secret>",
+    // comma-separated. A missing client_secret (or client_id) means B24_CLIENT_SECRET's (B24_CLIENT_ID's). Checked
+    // (pinned, no duplicates) in superRefine below; lib/bitrix24/config.ts turns it into B24Config.servers.
+    B24_OAUTH_SERVERS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const entries: Array<{ origin: string; clientId?: string; clientSecret?: string }> = [];
+        const parts = (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+        parts.forEach((part, i) => {
+          const [server = "", clientId, clientSecret, ...extra] = part.split("|").map((s) => s.trim());
+          let url: URL | null = null;
+          try {
+            url = new URL(server);
+          } catch {
+            url = null;
+          }
+          if (!url || !/^https?:$/.test(url.protocol) || extra.length > 0 || clientId === "" || clientSecret === "" || (url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username || url.password) {
+            // Never echo the entry: it may hold a client secret.
+            ctx.addIssue({ code: "custom", message: `B24_OAUTH_SERVERS entry ${i + 1} must be <OAuth server origin>|<client_id>|<client_secret>, e.g. https://oauth.bitrix24.tech|app.123|secret (entries separated by commas; client_id and client_secret may be left out to reuse B24_CLIENT_ID / B24_CLIENT_SECRET).` });
+            return;
+          }
+          entries.push({ origin: url.origin, clientId, clientSecret });
+        });
+        return entries;
+      }),
     B24_PORTAL_HOSTS: z
       .string()
       .default(DEFAULT_PORTAL_HOSTS)
@@ -167,6 +193,26 @@ const schema = z
         message: `B24_OAUTH_SERVER must be one of Bitrix24's OAuth servers: ${BITRIX24_OAUTH_SERVERS.join(" or ")} (the .ru zone's). Leave it unset for ${BITRIX24_OAUTH_SERVERS[0]}.`,
       });
     }
+    // B24_OAUTH_SERVERS: each entry pinned like B24_OAUTH_SERVER, and each server configured once.
+    const seen = new Set([new URL(env.B24_OAUTH_SERVER).origin]);
+    env.B24_OAUTH_SERVERS.forEach(({ origin }, i) => {
+      const url = new URL(origin);
+      const loopbackOk = env.B24_ALLOW_HTTP_LOOPBACK && isLoopbackHost(url.host);
+      if (!BITRIX24_OAUTH_SERVERS.includes(origin) && !loopbackOk) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["B24_OAUTH_SERVERS"],
+          message: `B24_OAUTH_SERVERS entry ${i + 1} (${origin}) must be one of Bitrix24's OAuth servers: ${BITRIX24_OAUTH_SERVERS.join(" or ")}.${env.B24_ALLOW_HTTP_LOOPBACK ? "" : " A loopback emulator needs B24_ALLOW_HTTP_LOOPBACK=1."}`,
+        });
+      } else if (seen.has(origin)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["B24_OAUTH_SERVERS"],
+          message: `B24_OAUTH_SERVERS entry ${i + 1} (${origin}) repeats a server already configured (by B24_OAUTH_SERVER or an earlier entry); list each server once.`,
+        });
+      }
+      seen.add(origin);
+    });
   });
 
 export type ServerEnv = z.output<typeof schema>;

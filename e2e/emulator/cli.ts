@@ -18,6 +18,10 @@ const { values } = parseArgs({
     scope: { type: "string" },
     /** Feature rest_offline_extended (event.offline.get with clear=0): on (default) or off. */
     "offline-extended": { type: "string" },
+    /** A second OAuth server (another region) on this port, with its own app registration (both flags required). */
+    "second-oauth-port": { type: "string" },
+    "second-client-id": { type: "string" },
+    "second-client-secret": { type: "string" },
   },
   strict: true,
 });
@@ -62,6 +66,16 @@ const deals = num(values.deals, 0, "--deals");
 const contacts = num(values.contacts, 0, "--contacts");
 const appUrl = values["app-url"] ?? env.APP_URL ?? "http://127.0.0.1:3000";
 
+function secondOAuth(): { port: number; clientId: string; clientSecret: string } | undefined {
+  const [port, clientId, clientSecret] = [values["second-oauth-port"], values["second-client-id"], values["second-client-secret"]];
+  if (port === undefined && clientId === undefined && clientSecret === undefined) return undefined;
+  if (!clientId || !clientSecret) {
+    process.stderr.write("b24-emulator: --second-oauth-port needs --second-client-id and --second-client-secret (the second region's app registration)\n");
+    process.exit(2);
+  }
+  return { port: num(port, 0, "--second-oauth-port"), clientId, clientSecret };
+}
+
 const emulator = await startEmulator({
   oauthPort: num(values["oauth-port"] ?? env.B24_EMULATOR_OAUTH_PORT, 0, "--oauth-port"),
   app: {
@@ -74,11 +88,12 @@ const emulator = await startEmulator({
   },
   rateLimit,
   offlineExtended: onOff(values["offline-extended"], "--offline-extended"),
+  secondOAuth: secondOAuth(),
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
   portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
 });
 
-process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, portals: emulator.portals })}\n`);
+process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, secondOAuthUrl: emulator.secondOAuthUrl, portals: emulator.portals })}\n`);
 
 let stopping = false;
 const shutdown = (): void => {

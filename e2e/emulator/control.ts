@@ -43,8 +43,8 @@ export function portalInfo(p: PortalState): PortalInfo {
 export class EmulatorControl {
   constructor(private readonly state: EmulatorState, private readonly host: ServerHost) {}
 
-  async health(): Promise<{ ok: true; oauthUrl: string; portals: EmulatorPortal[] }> {
-    return { ok: true, oauthUrl: this.state.oauthUrl, portals: this.host.portalList() };
+  async health(): Promise<{ ok: true; oauthUrl: string; secondOAuthUrl?: string; portals: EmulatorPortal[] }> {
+    return { ok: true, oauthUrl: this.state.oauthUrl, ...(this.state.secondOAuthUrl ? { secondOAuthUrl: this.state.secondOAuthUrl } : {}), portals: this.host.portalList() };
   }
 
   async log(since = 0): Promise<LogEntry[]> {

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { EmulatorControl, type ServerHost } from "./control";
 import { controlHandler } from "./control-http";
-import { close, createEmulatorServer, listen } from "./http";
+import { close, createEmulatorServer, json, listen, type Handler } from "./http";
 import { oauthHandler } from "./oauth-server";
 import { portalHandler } from "./portal-server";
 import { EmulatorState, type PortalState } from "./state";
@@ -14,6 +14,8 @@ export { EmulatorControlClient } from "./control-client";
 export interface Emulator {
   /** `/oauth/token/`, the OAuth-side `/rest/` (server_endpoint) and the `/__emulator/` control API live here. */
   oauthUrl: string;
+  /** The second OAuth server (options.secondOAuth): `/oauth/token/` and `/rest/app.info` for its own portals only. */
+  secondOAuthUrl?: string;
   /** Kept up to date in place when a portal is renamed. */
   portals: EmulatorPortal[];
   control: EmulatorControl;
@@ -66,6 +68,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   servers.push(oauth);
   state.oauthHost = `127.0.0.1:${oauthPort}`;
   state.oauthUrl = `http://${state.oauthHost}`;
+  if (options.secondOAuth) {
+    const noControl: Handler = async () => json(404, { error: "NOT_FOUND", error_description: "The control API lives on the first OAuth server" });
+    const second = createEmulatorServer(state, "oauth", oauthHandler(state, noControl, 2));
+    servers.push(second);
+    state.secondOAuthUrl = `http://127.0.0.1:${await listen(second, options.secondOAuth.port ?? 0)}`;
+  }
 
   const portals: EmulatorPortal[] = [];
   try {
@@ -78,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let stopped = false;
   return {
     oauthUrl: state.oauthUrl,
+    ...(state.secondOAuthUrl ? { secondOAuthUrl: state.secondOAuthUrl } : {}),
     portals,
     control,
     async stop() {

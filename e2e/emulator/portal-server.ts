@@ -14,7 +14,7 @@ import type { SeedUser } from "./types";
 function authorizeCheck(state: EmulatorState, portal: PortalState, clientId: string | undefined): Reply | null {
   if (portal.deleted) return errorPage(403, "Portal was deleted", "This Bitrix24 portal no longer exists.");
   if (!clientId) return errorPage(400, "Authorization error", "The client_id parameter is required.");
-  if (clientId !== state.app.clientId) return errorPage(404, "Application not found", "No application with this client_id exists.");
+  if (clientId !== state.oauthServerOf(portal).clientId) return errorPage(404, "Application not found", "No application with this client_id exists.");
   if (!portal.installed) {
     return errorPage(404, "Application not installed", "The application is not installed on this Bitrix24. Ask an administrator to install it.");
   }
@@ -25,7 +25,7 @@ function authorizeCheck(state: EmulatorState, portal: PortalState, clientId: str
 function consentPage(state: EmulatorState, portal: PortalState, q: Record<string, string>): Reply {
   const hidden = Object.fromEntries(["client_id", "state"].filter((k) => q[k] !== undefined).map((k) => [k, q[k] ?? ""]));
   return html(200, page(`Authorize — ${portal.host}`, `<h1>${escapeHtml(portal.host)}</h1>
-<p>The application <b>${escapeHtml(state.app.clientId)}</b> requests access (${escapeHtml(state.app.scope.join(", "))}).</p>
+<p>The application <b>${escapeHtml(state.oauthServerOf(portal).clientId)}</b> requests access (${escapeHtml(state.app.scope.join(", "))}).</p>
 ${userChooser(portal, hidden, "/oauth/authorize/", "Allow")}`));
 }
 
@@ -37,7 +37,7 @@ function authorizeRedirect(state: EmulatorState, portal: PortalState, user: Seed
   params.set("domain", portal.host);
   params.set("member_id", portal.memberId);
   params.set("scope", state.app.scope.join(","));
-  params.set("server_domain", state.oauthHost);
+  params.set("server_domain", state.oauthServerOf(portal).host);
   if (!state.app.redirectUri) {
     // No return address registered: the portal shows the code for manual entry.
     return html(200, page("Authorization code", `<h1>Authorization code</h1><p><code id="code">${escapeHtml(code)}</code></p>`));

@@ -127,6 +127,8 @@ export interface PortalState {
   /** key method → (minute → seconds spent). */
   operating: Map<string, Map<number, number>>;
   servers: Server[];
+  /** The OAuth server (region) that issues and knows this portal's tokens: 1, or 2 (EmulatorOptions.secondOAuth). */
+  oauthServer: 1 | 2;
   // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
   /** bizproc.robot.add rows of the app; removed on uninstall and on update. */
   robots: Robot[];
@@ -157,6 +159,8 @@ export class EmulatorState {
   methodCost = new Map<string, number>();
   oauthUrl = "";
   oauthHost = "";
+  /** Address of the second OAuth server (EmulatorOptions.secondOAuth), once it listens. */
+  secondOAuthUrl = "";
   deliverySeq = 0;
 
   constructor(readonly options: EmulatorOptions) {
@@ -183,6 +187,7 @@ export class EmulatorState {
   createPortal(seed: PortalSeed): PortalState {
     const memberId = seed.memberId ?? randomHex(16);
     if (this.portals.has(memberId)) throw new Error(`portal ${memberId} already exists`);
+    if (seed.oauthServer === 2 && !this.options.secondOAuth) throw new Error("oauthServer 2 needs the emulator's secondOAuth option");
     const installed = seed.installed ?? true;
     const portal: PortalState = {
       memberId,
@@ -215,6 +220,7 @@ export class EmulatorState {
       frames: new Map(),
       operating: new Map(),
       servers: [],
+      oauthServer: seed.oauthServer ?? 1,
       // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
       robots: [],
       robotRuns: [],
@@ -240,8 +246,16 @@ export class EmulatorState {
     return `${portal.url}/rest/`;
   }
 
-  serverEndpoint(): string {
-    return `${this.oauthUrl}/rest/`;
+  /** The OAuth server a portal belongs to (its region): address and the app's registration there. */
+  oauthServerOf(portal?: PortalState): { url: string; host: string; clientId: string; clientSecret: string } {
+    const second = this.options.secondOAuth;
+    if (portal?.oauthServer === 2 && second) return { url: this.secondOAuthUrl, host: new URL(this.secondOAuthUrl).host, clientId: second.clientId, clientSecret: second.clientSecret };
+    return { url: this.oauthUrl, host: this.oauthHost, clientId: this.app.clientId, clientSecret: this.app.clientSecret };
+  }
+
+  /** `server_endpoint` / SERVER_ENDPOINT: the portal's own OAuth server (the first one when no portal is named). */
+  serverEndpoint(portal?: PortalState): string {
+    return `${this.oauthServerOf(portal).url}/rest/`;
   }
 }
 

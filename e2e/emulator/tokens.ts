@@ -68,9 +68,13 @@ export class TokenStore {
     return code;
   }
 
-  /** Single use: the code is gone after the first attempt, successful or not. */
-  consumeCode(code: string): Code | null {
+  /**
+   * Single use: the code is gone after the first attempt, successful or not. `known` says whether the asking OAuth
+   * server knows the code's portal at all (another region's server has never seen it, so it stays usable).
+   */
+  consumeCode(code: string, known: (memberId: string) => boolean = () => true): Code | null {
     const found = this.codes.get(code);
+    if (found && !known(found.memberId)) return null;
     this.codes.delete(code);
     if (!found || found.expiresMs <= this.clock.nowMs()) return null;
     return found;
@@ -84,9 +88,9 @@ export class TokenStore {
   }
 
   /** Rotation: the used refresh token dies, and by default the access token issued with it too. */
-  refresh(token: string): RefreshResult {
+  refresh(token: string, known: (memberId: string) => boolean = () => true): RefreshResult {
     const old = this.byRefresh.get(token);
-    if (!old) return { ok: false, description: "Invalid refresh token" };
+    if (!old || !known(old.memberId)) return { ok: false, description: "Invalid refresh token" };
     if (old.refreshUsed) return { ok: false, description: "Refresh token has already been used" };
     if (old.refreshRevoked) return { ok: false, description: "Refresh token has been revoked" };
     if (old.refreshExpiresMs <= this.clock.nowMs()) return { ok: false, description: "Refresh token expired" };

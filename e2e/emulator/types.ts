@@ -27,6 +27,11 @@ export interface EmulatorOptions {
    * plans without it, event.offline.get with clear=0 answers 403 WRONG_LICENSE and feature.get reports "N".
    */
   offlineExtended?: boolean;
+  /**
+   * A second OAuth server (another region, e.g. oauth.bitrix24.tech) with its own app registration. Portals seeded
+   * with `oauthServer: 2` belong to it: their codes, tokens and app.info are known there and nowhere else.
+   */
+  secondOAuth?: { port?: number; clientId: string; clientSecret: string };
 }
 
 export interface AppOptions {
@@ -62,6 +67,8 @@ export interface PortalSeed {
   plan?: "standard" | "enterprise";
   /** Overrides EmulatorOptions.offlineExtended for this portal. */
   offlineExtended?: boolean;
+  /** The OAuth server (region) the portal belongs to: 1 (default) or 2 (EmulatorOptions.secondOAuth). */
+  oauthServer?: 1 | 2;
 }
 
 export interface EmulatorPortal {

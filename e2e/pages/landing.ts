@@ -12,7 +12,9 @@ export class LandingPage {
     await expect(this.page.getByRole("heading", { level: 1 })).toHaveText("Connect your Bitrix24 in one step");
   }
 
-  async connect(portal: string): Promise<void> {
+  /** `region`: the label of a configured OAuth server in the region choice (shown when there are several). */
+  async connect(portal: string, region?: string): Promise<void> {
+    if (region) await this.page.getByLabel("Bitrix24 region").selectOption({ label: region });
     await this.portalInput().fill(portal);
     await this.connectButton().click();
   }

@@ -19,7 +19,7 @@ test("no token or secret reaches cookies, pages, the session API, logs or URLs [
 
   const tokens = await emulator.tokens();
   expect(tokens.length).toBeGreaterThan(0);
-  const canaries = [e2e.clientSecret, e2e.nextAuthSecret, ...tokens.flatMap((t) => [t.access, t.refresh])];
+  const canaries = [e2e.clientSecret, e2e.clientSecret2, e2e.nextAuthSecret, ...tokens.flatMap((t) => [t.access, t.refresh])];
 
   expect(JSON.parse(session)).toMatchObject({ user: { name: "Ivan Petrov" }, portal: { host: e2e.portalHost } });
   for (const canary of canaries) {
@@ -144,6 +144,7 @@ test("canaries from install, sign-in, proxy, refresh and error paths reach no pa
   const mainApplicationToken = (await emulator.portal(mainMember)).applicationToken;
   const canaries = new Map<string, string>([
     ["client secret", e2e.clientSecret],
+    ["second region's client secret", e2e.clientSecret2],
     ["NextAuth secret", e2e.nextAuthSecret],
     ["application_token", applicationToken],
     ["main portal's application_token", mainApplicationToken],

@@ -2,12 +2,17 @@
 import { b24Config } from "@/lib/bitrix24";
 import { checkPortalInput, hostErrorText } from "@/lib/http/hosts";
 
-export type ConnectState = { ok: true; host: string } | { ok: false; error: string } | null;
+export type ConnectState = { ok: true; host: string; server: string } | { ok: false; error: string } | null;
 
-/** Checks the typed portal with the server's accepted-host rules before the browser is sent anywhere. */
+/**
+ * Checks the typed portal with the server's accepted-host rules (the allow-list: a person typed it) before the
+ * browser is sent anywhere, and keeps the picked region only when it names a configured OAuth server.
+ */
 export async function checkPortal(_prev: ConnectState, formData: FormData): Promise<ConnectState> {
   const raw = formData.get("portal");
-  const policy = b24Config().hostPolicy;
+  const { hostPolicy: policy, servers } = b24Config();
   const check = checkPortalInput(typeof raw === "string" ? raw : "", policy);
-  return check.ok ? { ok: true, host: check.host } : { ok: false, error: hostErrorText(check.reason, policy) };
+  if (!check.ok) return { ok: false, error: hostErrorText(check.reason, policy) };
+  const picked = formData.get("server");
+  return { ok: true, host: check.host, server: servers.find((s) => s.origin === picked)?.origin ?? servers[0].origin };
 }

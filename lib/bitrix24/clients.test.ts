@@ -66,7 +66,8 @@ async function signInUser(memberId: string, userId: number): Promise<void> {
   });
   const code = new URL(res.headers.get("location") ?? "http://x/").searchParams.get("code");
   if (res.status !== 302 || !code) throw new Error(`consent failed: ${res.status}`);
-  const tokens = await oauth.requestToken({ grant: "authorization_code", code }, config.b24Config());
+  const cfg = config.b24Config();
+  const tokens = await oauth.requestToken({ grant: "authorization_code", code }, cfg, cfg.servers[0]);
   await signIn.persistSignIn(tokens, await signIn.fetchProfile(tokens));
 }
 

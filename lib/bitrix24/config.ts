@@ -3,12 +3,21 @@ import { env } from "@/lib/env";
 import type { KeyRing } from "./tokens/crypto";
 import type { HostPolicy } from "@/lib/http/hosts";
 
-/** What the Bitrix24 layer needs from the environment, derived once. */
-export interface B24Config {
+/** One configured OAuth server (a region) and the app registration that goes with it. */
+export interface OAuthServer {
+  /** Origin, no trailing slash. Pinned (lib/env.ts): never taken from a request or a payload. */
+  origin: string;
   clientId: string;
   clientSecret: string;
-  /** Base URL of the OAuth server, no trailing slash. Pinned: never taken from a request or a payload. */
-  oauthServer: string;
+}
+
+/** What the Bitrix24 layer needs from the environment, derived once. */
+export interface B24Config {
+  /**
+   * The OAuth servers this deployment serves, the default first (B24_OAUTH_SERVER with B24_CLIENT_ID/SECRET), then
+   * B24_OAUTH_SERVERS. A portal's own server is oauth/servers.ts `portalServer`; a request can only select one of these.
+   */
+  servers: readonly [OAuthServer, ...OAuthServer[]];
   hostPolicy: HostPolicy;
   ring: KeyRing;
   /** Key used to sign the portal binding carried through the OAuth `state`. */
@@ -22,10 +31,10 @@ let cached: B24Config | undefined;
 export function b24Config(): B24Config {
   if (cached) return cached;
   const e = env();
+  const first: OAuthServer = { origin: new URL(e.B24_OAUTH_SERVER).origin, clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET };
+  const more = e.B24_OAUTH_SERVERS.map((s) => ({ origin: s.origin, clientId: s.clientId ?? e.B24_CLIENT_ID, clientSecret: s.clientSecret ?? e.B24_CLIENT_SECRET }));
   cached = {
-    clientId: e.B24_CLIENT_ID,
-    clientSecret: e.B24_CLIENT_SECRET,
-    oauthServer: e.B24_OAUTH_SERVER.replace(/\/+$/, ""),
+    servers: [first, ...more],
     hostPolicy: { portalHosts: e.B24_PORTAL_HOSTS, allowHttpLoopback: e.B24_ALLOW_HTTP_LOOPBACK },
     ring: { keys: e.TOKEN_ENCRYPTION_KEYS },
     stateKey: Buffer.from(e.NEXTAUTH_SECRET, "utf8"),

@@ -6,7 +6,7 @@
  *   clients.ts    userClient(session), clientFor(owner): REST clients acting with one stored pair
  *   proxy.ts      the REST proxy behind /api/b24/{method}
  *   lifecycle/    Bitrix24 calling the app: frame POSTs, installer, events, doctor, the state machine
- *   oauth/        standalone sign-in
+ *   oauth/        standalone sign-in, token checks at the OAuth server, which configured OAuth server (region) serves a portal
  *   store/        the persistence module (portal, user and token-pair rows)
  *   tokens/       refresh, encryption; transport/ the HTTP client, limits, retries; registry.ts the app manifest
  */

@@ -1,4 +1,4 @@
-import { checkHost, type HostPolicy } from "@/lib/http/hosts";
+import { checkVouchedHost, type HostPolicy } from "@/lib/http/hosts";
 
 /**
  * Who may frame our pages. Only the signed-in person's own portal (the Bitrix24 page that hosts the app's iframe);
@@ -10,7 +10,7 @@ export const CSP_HEADER = "content-security-policy";
 /** The portal's origin for a stored (OAuth-server-vouched) host: https, or http for loopback under the test opt-in. */
 export function portalOrigin(host: string | null | undefined, policy: HostPolicy): string | null {
   if (!host) return null;
-  const check = checkHost(host, undefined, policy);
+  const check = checkVouchedHost(host, policy);
   return check.ok ? `${check.scheme}://${check.host}` : null;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PORTAL_HOSTS } from "@/lib/env";
-import { checkEndpoint, checkPortalInput, hostErrorText, isLoopbackHost, type HostPolicy } from "./hosts";
+import { checkPortalInput, checkVouchedEndpoint, checkVouchedHost, hostErrorText, isLoopbackHost, type HostPolicy } from "./hosts";
 
 const cloud: HostPolicy = { portalHosts: DEFAULT_PORTAL_HOSTS, allowHttpLoopback: false };
 const tests: HostPolicy = { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true };
@@ -75,25 +75,55 @@ describe("B24_PORTAL_HOSTS for a self-hosted portal", () => {
   });
 });
 
-describe("checkEndpoint", () => {
-  it("accepts the REST base of an allowed portal", () => {
-    expect(checkEndpoint("https://acme.bitrix24.com/rest/", cloud)).toBe("https://acme.bitrix24.com/rest/");
-    expect(checkEndpoint("http://127.0.0.1:7001/rest/", tests, "127.0.0.1:7001")).toBe("http://127.0.0.1:7001/rest/");
+describe("checkVouchedEndpoint: what the pinned OAuth server reported for the portal it vouched for", () => {
+  it.each([
+    ["an allow-listed cloud portal", "https://acme.bitrix24.com/rest/"],
+    ["a self-hosted portal outside the allow-list", "https://crm.acme.local/rest/"],
+    ["a self-hosted portal on its own domain", "https://b24.acme.com/rest/"],
+    ["https's own port, dropped", "https://b24.acme.com:443/rest/"],
+  ])("accepts %s", (_what, url) => {
+    expect(checkVouchedEndpoint(url, cloud)).toBe(url.replace(":443", ""));
   });
+
+  it("accepts loopback over http only under the opt-in, outside the allow-list too", () => {
+    expect(checkVouchedEndpoint("http://127.0.0.1:7001/rest/", tests)).toBe("http://127.0.0.1:7001/rest/");
+    expect(checkVouchedEndpoint("http://localhost:7001/rest/", tests)).toBe("http://localhost:7001/rest/");
+    expect(checkVouchedEndpoint("http://localhost:7001/rest/", cloud)).toBeNull();
+    expect(checkVouchedEndpoint("http://127.0.0.1:7001/rest/", cloud)).toBeNull();
+    expect(checkVouchedEndpoint("https://127.0.0.1:7001/rest/", tests)).toBeNull();
+  });
+
   it.each([
     "http://acme.bitrix24.com/rest/",
-    "https://evil.example/rest/",
-    "https://user@acme.bitrix24.com/rest/",
+    "http://crm.acme.local/rest/",
+    "https://user@crm.acme.local/rest/",
+    "https://crm.acme.local:8443/rest/",
     "https://acme.bitrix24.com:8443/rest/",
-    "https://acme.bitrix24.com/rest/?auth=x",
-    "https://acme.bitrix24.com/other/",
+    "https://crm.acme.local/rest/?auth=x",
+    "https://crm.acme.local/rest/#x",
+    "https://crm.acme.local/other/",
+    "https://intranet/rest/",
     "https://10.0.0.1/rest/",
-    "ftp://acme.bitrix24.com/rest/",
+    "https://169.254.169.254/rest/",
+    "https://[::1]/rest/",
+    "https://[::ffff:10.0.0.1]/rest/",
+    "https://[fd00::1]/rest/",
+    "ftp://crm.acme.local/rest/",
     "not a url",
+    42,
   ])("refuses %s [#23]", (url) => {
-    expect(checkEndpoint(url, cloud)).toBeNull();
+    expect(checkVouchedEndpoint(url, cloud)).toBeNull();
   });
-  it("refuses a host other than the expected one", () => {
-    expect(checkEndpoint("https://acme.bitrix24.com/rest/", cloud, "other.bitrix24.com")).toBeNull();
+
+  it.each(["http://crm.acme.local/rest/", "https://user@crm.acme.local/rest/", "https://crm.acme.local/rest/?auth=x", "https://crm.acme.local/other/", "https://10.0.0.1/rest/", "https://[fd00::1]/rest/"])(
+    "refuses %s even when the operator's allow-list matches every host",
+    (url) => {
+      expect(checkVouchedEndpoint(url, { ...cloud, portalHosts: "^.*$" })).toBeNull();
+    },
+  );
+
+  it("keeps the allow-list for the host a person types: a vouched-only host is still refused there", () => {
+    expect(checkVouchedHost("crm.acme.local", cloud)).toEqual({ ok: true, host: "crm.acme.local", scheme: "https" });
+    expect(checkPortalInput("crm.acme.local", cloud)).toEqual({ ok: false, reason: "not_allowed" });
   });
 });

@@ -1,6 +1,10 @@
 /**
- * Portal host validation: the single gate for every host that came from a person or a request
- * (the typed portal, callback `domain`) and for every endpoint URL we are about to send a token to.
+ * Portal host validation, two policies:
+ * - a host a PERSON or a request names (the typed portal, the callback's `domain`) must match the allow-list
+ *   (B24_PORTAL_HOSTS, cloud domains by default): checkPortalInput / checkHost;
+ * - a host the pinned OAuth server VOUCHED for (client_endpoint of a token answer or of its app.info) may be any
+ *   public DNS name, e.g. a self-hosted Bitrix24: checkVouchedEndpoint / checkVouchedHost. That it resolves only to
+ *   public addresses is enforced when connecting (lib/http/safe-lookup.ts), where rebinding cannot slip past.
  * Pure functions (no server-only import) so the landing form can share the normalisation rules.
  */
 
@@ -60,12 +64,38 @@ export function checkHost(rawHost: string, requestedScheme: "http" | "https" | u
   return { ok: true, host, scheme };
 }
 
+/** A DNS name of at least two labels (no IP literal: those skip the connect-time lookup), lower-case. */
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /**
- * Validates an endpoint URL we will send a token to (client_endpoint, server_endpoint from the OAuth server):
- * https (or http on loopback under the opt-in), no userinfo/query/fragment, path ending in /rest/.
- * Returns the normalised URL or null.
+ * A host the pinned OAuth server reported for a portal it vouched for. Accepted: an allow-listed host (checkHost),
+ * or any DNS name over https on the default port (a self-hosted portal; a non-default port needs B24_PORTAL_HOSTS),
+ * or loopback over http under the test opt-in. Refused: IP literals, userinfo, odd ports, single-label names.
  */
-export function checkEndpoint(raw: unknown, policy: HostPolicy, expectedHost?: string): string | null {
+export function checkVouchedHost(rawHost: string, policy: HostPolicy): HostCheck {
+  const allowed = checkHost(rawHost, undefined, policy);
+  if (allowed.ok || allowed.reason !== "not_allowed") return allowed;
+  const host = rawHost.toLowerCase().replace(/\.$/, "");
+  if (isLoopbackHost(host)) {
+    return policy.allowHttpLoopback && /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/.test(host) ? { ok: true, host, scheme: "http" } : { ok: false, reason: "not_allowed" };
+  }
+  if (/^\d+\.\d+\.\d+\.\d+$|^\[/.test(host)) return { ok: false, reason: "ip_address" };
+  return DNS_NAME.test(host) ? { ok: true, host, scheme: "https" } : { ok: false, reason: "not_allowed" };
+}
+
+/**
+ * An endpoint URL we will send a token to, as the pinned OAuth server reported it (client_endpoint) for the portal it
+ * vouched for: https (http only on loopback under the opt-in), no userinfo/query/fragment, path /rest/, host judged
+ * by checkVouchedHost. Returns the normalised URL or null.
+ */
+export function checkVouchedEndpoint(raw: unknown, policy: HostPolicy): string | null {
+  const url = parseEndpoint(raw);
+  if (!url) return null;
+  const check = checkVouchedHost(url.host, policy);
+  return check.ok && `${check.scheme}:` === url.protocol ? url.toString() : null;
+}
+
+function parseEndpoint(raw: unknown): URL | null {
   if (typeof raw !== "string" || raw.length > 2048) return null;
   let url: URL;
   try {
@@ -74,11 +104,7 @@ export function checkEndpoint(raw: unknown, policy: HostPolicy, expectedHost?: s
     return null;
   }
   if (url.username || url.password || url.search || url.hash) return null;
-  if (!/^\/rest\/$/.test(url.pathname)) return null;
-  const check = checkHost(url.host, url.protocol === "http:" ? "http" : url.protocol === "https:" ? "https" : "http", policy);
-  if (!check.ok || `${check.scheme}:` !== url.protocol) return null;
-  if (expectedHost !== undefined && check.host !== expectedHost.toLowerCase()) return null;
-  return url.toString();
+  return /^\/rest\/$/.test(url.pathname) ? url : null;
 }
 
 export type HostRefusal = Exclude<HostCheck, { ok: true }>["reason"];

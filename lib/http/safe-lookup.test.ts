@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { isB24Error } from "@/lib/errors";
-import { createSafeLookup, isPublicAddress, UnsafeAddressError } from "./safe-lookup";
+import { checkLiteralAddress, createSafeLookup, embeddedV4, isPublicAddress, UnsafeAddressError, type Resolver } from "./safe-lookup";
 
 /**
  * Connect-time address checks: names are resolved by a stubbed resolver (no network), and the app's own HTTP client
@@ -55,11 +55,23 @@ beforeEach(() => {
 });
 
 describe("isPublicAddress", () => {
-  it.each(["8.8.8.8", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"])("%s is public", (a) => expect(isPublicAddress(a)).toBe(true));
+  it.each(["8.8.8.8", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])("%s is public", (a) =>
+    expect(isPublicAddress(a)).toBe(true),
+  );
   it.each([
-    "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-    "224.0.0.1", "::1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "not an address",
-  ])("%s is not", (a) => expect(isPublicAddress(a)).toBe(false));
+    ["10/8", "10.1.2.3"], ["172.16/12", "172.16.0.1"], ["172.16/12", "172.31.255.255"], ["192.168/16", "192.168.1.1"],
+    ["127/8", "127.0.0.1"], ["127/8", "127.255.0.9"], ["169.254/16", "169.254.0.1"], ["metadata", "169.254.169.254"],
+    ["CGNAT", "100.64.0.1"], ["this network", "0.0.0.0"], ["multicast", "224.0.0.1"], ["::1", "::1"], ["::", "::"],
+    ["fe80::/10", "fe80::1"], ["fc00::/7", "fc00::1"], ["fc00::/7", "fd12:3456::1"], ["IPv4-mapped", "::ffff:10.0.0.1"],
+    ["IPv4-mapped hex", "::ffff:a00:1"], ["IPv4-mapped", "::ffff:127.0.0.1"], ["IPv4-mapped", "::ffff:169.254.169.254"],
+    ["IPv4-compatible", "::10.0.0.1"], ["NAT64 of 10/8", "64:ff9b::a00:1"], ["6to4 of 192.168/16", "2002:c0a8:101::1"],
+    ["Teredo", "2001:0:4136:e378::1"], ["garbage", "not an address"],
+  ])("%s: %s is not", (_range, a) => expect(isPublicAddress(a)).toBe(false));
+  it("reads the IPv4 inside IPv6 forms that route to it", () => {
+    expect(embeddedV4("::ffff:a00:1")).toBe("10.0.0.1");
+    expect(embeddedV4("64:ff9b::192.168.0.1")).toBe("192.168.0.1");
+    expect(embeddedV4("2606:4700::1")).toBeNull();
+  });
 });
 
 /** Resolves through a lookup the way an http.Agent does: one address, or all of them. */
@@ -67,33 +79,102 @@ function resolveWith(lookup: ReturnType<typeof createSafeLookup>, host: string, 
   return new Promise((resolve, reject) => lookup(host, { all }, (err, address) => (err ? reject(err) : resolve(address))));
 }
 
-describe("createSafeLookup", () => {
-  const strict = createSafeLookup(() => false);
-  const testing = createSafeLookup(() => true);
+/** A resolver that answers from a table; `calls` counts every resolution. */
+function tableResolver(table: Record<string, string[] | string[][]>) {
+  const calls: string[] = [];
+  const resolver: Resolver = async (host) => {
+    const n = calls.filter((c) => c === host).length;
+    calls.push(host);
+    const entry = table[host];
+    if (!entry) throw Object.assign(new Error(`ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    // A list of lists answers differently on each resolution (the last answer repeats): DNS rebinding.
+    const answer = (Array.isArray(entry[0]) ? (entry as string[][])[Math.min(n, entry.length - 1)] : entry) as string[];
+    return answer.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  };
+  return { resolver, calls };
+}
 
-  it.each(["rebind.example", "metadata.example", "mixed.example", "v6local.example", "loopback.example"])("refuses %s: one non-public address is enough [#23]", async (host) => {
-    await expect(resolveWith(strict, host)).rejects.toBeInstanceOf(UnsafeAddressError);
-  });
+describe("createSafeLookup with an injected resolver", () => {
+  const names: Record<string, string[]> = {
+    "public.example": ["93.184.216.34"], "ten.example": ["10.0.0.5"], "oneseventwo.example": ["172.20.1.1"],
+    "oneninetwo.example": ["192.168.1.20"], "loop.example": ["127.0.0.1"], "linklocal.example": ["169.254.3.4"],
+    "metadata.example": ["169.254.169.254"], "v6loop.example": ["::1"], "ula.example": ["fd00::5"],
+    "mapped.example": ["::ffff:10.0.0.1"], "mixed.example": ["93.184.216.34", "192.168.1.20"], "empty.example": [],
+  };
+  const { resolver } = tableResolver(names);
+  const strict = createSafeLookup(() => false, resolver);
+  const testing = createSafeLookup(() => true, resolver);
 
-  it("passes public names on, in both lookup forms", async () => {
+  it("passes a public name on, in both lookup forms", async () => {
     expect(await resolveWith(strict, "public.example")).toBe("93.184.216.34");
     expect(await resolveWith(strict, "public.example", true)).toEqual([{ address: "93.184.216.34", family: 4 }]);
   });
 
-  it("lets loopback through only under the test opt-in, and private ranges never", async () => {
-    expect(await resolveWith(testing, "loopback.example")).toBe("127.0.0.1");
-    await expect(resolveWith(testing, "rebind.example")).rejects.toBeInstanceOf(UnsafeAddressError);
-    await expect(resolveWith(testing, "metadata.example")).rejects.toBeInstanceOf(UnsafeAddressError);
+  it.each(Object.keys(names).filter((n) => n !== "public.example"))("refuses %s: one non-public address is enough [#23]", async (host) => {
+    await expect(resolveWith(strict, host)).rejects.toBeInstanceOf(UnsafeAddressError);
+    await expect(resolveWith(strict, host, true)).rejects.toBeInstanceOf(UnsafeAddressError);
+  });
+
+  it("lets loopback through only under the test opt-in, and private, link-local and metadata addresses never", async () => {
+    expect(await resolveWith(testing, "loop.example")).toBe("127.0.0.1");
+    expect(await resolveWith(testing, "v6loop.example")).toBe("::1");
+    for (const host of ["ten.example", "oneninetwo.example", "metadata.example", "ula.example", "mapped.example"]) {
+      await expect(resolveWith(testing, host)).rejects.toBeInstanceOf(UnsafeAddressError);
+    }
+  });
+
+  it("passes a resolver failure on as the lookup's error", async () => {
+    await expect(resolveWith(strict, "unknown.example")).rejects.toMatchObject({ code: "ENOTFOUND" });
+  });
+
+  it("DNS rebinding: resolves once per connection and hands on exactly what it checked; the private second answer is refused", async () => {
+    const rebind = tableResolver({ "rebind.example": [["93.184.216.34"], ["10.0.0.5"]] });
+    const lookup = createSafeLookup(() => false, rebind.resolver);
+    expect(await resolveWith(lookup, "rebind.example", true)).toEqual([{ address: "93.184.216.34", family: 4 }]);
+    expect(rebind.calls).toEqual(["rebind.example"]);
+    await expect(resolveWith(lookup, "rebind.example", true)).rejects.toBeInstanceOf(UnsafeAddressError);
+    expect(rebind.calls).toEqual(["rebind.example", "rebind.example"]);
+  });
+
+  it("DNS rebinding against a real socket: the approved address is the one connected to, the rebound one is never connected to", async () => {
+    // Loopback plays the "public" first answer (allowed under the test opt-in); the second answer is private.
+    const rebind = tableResolver({ "rebind.example": [["127.0.0.1"], ["10.0.0.5"]] });
+    const agent = new http.Agent({ lookup: createSafeLookup(() => true, rebind.resolver), keepAlive: false });
+    const get = () =>
+      new Promise<number | Error>((resolve) => {
+        http.get({ host: "rebind.example", port, path: "/rest/", agent }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on("error", resolve);
+      });
+    expect(await get()).toBe(200);
+    expect(hits).toBe(1);
+    expect(await get()).toBeInstanceOf(UnsafeAddressError);
+    expect(hits).toBe(1);
+    agent.destroy();
   });
 
   it("an agent with the strict lookup never connects to a loopback name", async () => {
     const agent = new http.Agent({ lookup: strict });
     const err = await new Promise<Error>((resolve) => {
-      http.get({ host: "loopback.example", port, path: "/rest/", agent }, () => resolve(new Error("connected"))).on("error", resolve);
+      http.get({ host: "loop.example", port, path: "/rest/", agent }, () => resolve(new Error("connected"))).on("error", resolve);
     });
     expect(err).toBeInstanceOf(UnsafeAddressError);
     expect(hits).toBe(0);
     agent.destroy();
+  });
+});
+
+describe("checkLiteralAddress (IP literals never reach lookup)", () => {
+  it.each(["10.0.0.1", "169.254.169.254", "[::1]", "[::ffff:a00:1]", "[fd00::1]", "127.0.0.1"])("refuses %s", (host) => {
+    expect(() => checkLiteralAddress(host, false)).toThrow(UnsafeAddressError);
+  });
+  it("passes names, public literals, and loopback under the opt-in", () => {
+    expect(() => checkLiteralAddress("crm.acme.example", false)).not.toThrow();
+    expect(() => checkLiteralAddress("93.184.216.34", false)).not.toThrow();
+    expect(() => checkLiteralAddress("127.0.0.1", true)).not.toThrow();
+    expect(() => checkLiteralAddress("[::1]", true)).not.toThrow();
+    expect(() => checkLiteralAddress("10.0.0.1", true)).toThrow(UnsafeAddressError);
   });
 });
 
@@ -105,7 +186,7 @@ describe("b24Fetch, the app's one Bitrix24 client", () => {
     expect(hits).toBe(1);
   });
 
-  it.each(["rebind.example", "metadata.example", "mixed.example"])("sends nothing to %s: refused at connect time with a clear error [#23]", async (host) => {
+  it.each(["rebind.example", "metadata.example", "mixed.example", "10.0.0.5", "[::ffff:a00:5]"])("sends nothing to %s: refused at connect time with a clear error [#23]", async (host) => {
     const { b24Fetch } = await import("@/lib/bitrix24/transport/http");
     const err = await b24Fetch(`http://${host}:${port}/rest/profile.json`, { method: "POST", form: { auth: "token-canary" } }).catch((e: unknown) => e);
     expect(isB24Error(err) && err.code).toBe("upstream_unavailable");

@@ -83,6 +83,7 @@ export default async function DoctorPage() {
           <Section id="portal-h" title="This app's record">
             <Row label="Portal">{portal.domain}</Row>
             <Row label="Status">{portal.status}{portal.statusReason ? ` (${portal.statusReason})` : ""}</Row>
+            <Row label="OAuth server">{report.oauthServer.origin}{report.oauthServer.configured ? "" : " (no longer configured)"}</Row>
             <Row label="Set up by">{report.setup === "installed" ? "an installation from Bitrix24" : "a direct sign-in only (not installed from Bitrix24)"}</Row>
             <Row label="Installed">{when(portal.installedAt)}{portal.installedBy !== null ? ` by user ${portal.installedBy}` : ""}</Row>
             <Row label="Last event">{portal.lastEventName ? `${portal.lastEventName} at ${when(portal.lastEventAt)}` : "none received"}</Row>

@@ -48,7 +48,7 @@ export function buildFrame(state: EmulatorState, portal: PortalState, r: FrameRe
   const query = new URLSearchParams({ DOMAIN: portal.host, PROTOCOL: "0", LANG: r.lang, APP_SID: sid });
   const fields: Record<string, string> = {
     ...auth,
-    SERVER_ENDPOINT: state.serverEndpoint(),
+    SERVER_ENDPOINT: state.serverEndpoint(portal),
     member_id: portal.memberId,
     status: state.app.status,
     PLACEMENT: r.placement,

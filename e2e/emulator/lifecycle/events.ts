@@ -23,7 +23,7 @@ export function eventAuth(state: EmulatorState, portal: PortalState, userId: num
   const base = {
     domain: portal.host,
     client_endpoint: state.clientEndpoint(portal),
-    server_endpoint: state.serverEndpoint(),
+    server_endpoint: state.serverEndpoint(portal),
     member_id: portal.memberId,
     application_token: portal.applicationToken,
   };
@@ -81,7 +81,7 @@ export function deliver(
 ): Promise<DeliveryResult> {
   const asUser = binding.authType > 0 ? binding.authType : userId;
   const auth = ANONYMOUS.has(event)
-    ? { domain: portal.host, client_endpoint: state.clientEndpoint(portal), server_endpoint: state.serverEndpoint(), member_id: portal.memberId }
+    ? { domain: portal.host, client_endpoint: state.clientEndpoint(portal), server_endpoint: state.serverEndpoint(portal), member_id: portal.memberId }
     : eventAuth(state, portal, asUser, WITH_REFRESH.has(event));
   const payload = { event, event_handler_id: String(binding.id), data, ts: String(state.clock.nowSec()), auth };
   return postForm(state, portal, event, binding.handler, payload);

@@ -78,7 +78,7 @@ export async function handlePortalRest(state: EmulatorState, portal: PortalState
 }
 
 /** The OAuth server's REST endpoint (`server_endpoint`) only answers `app.info`, the trusted token check. */
-export async function handleOauthRest(state: EmulatorState, req: Incoming): Promise<Reply> {
+export async function handleOauthRest(state: EmulatorState, req: Incoming, server: 1 | 2 = 1): Promise<Reply> {
   if (req.method === "OPTIONS") return { status: 200, headers: CORS_HEADERS };
   const startMs = state.clock.nowMs();
   const name = methodFromPath(req.path)?.name;
@@ -86,6 +86,8 @@ export async function handleOauthRest(state: EmulatorState, req: Incoming): Prom
   try {
     if (name !== "app.info") throw ERR.methodNotFound();
     const ctx = authenticate(state, null, takeToken(params, req.headers), startMs);
+    // Each region's server knows only its own portals' tokens.
+    if (ctx.portal.oauthServer !== server) throw ERR.invalidToken();
     return successReply({ result: oauthAppInfo(ctx), time: timeBlock(startMs, 0) });
   } catch (e) {
     if (e instanceof RestError) return errorReply(e);

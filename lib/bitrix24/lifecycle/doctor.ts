@@ -7,6 +7,8 @@ import { boundEvents, offlineEvents, declaredPlacements, declaredRobots, require
 import { placementHandlerUrl } from "./placements";
 import { deadJobs, jobCounts, type DeadJob, type JobStatus } from "../store/inbox";
 import { findPortal } from "../store/portals";
+import { b24Config } from "../config";
+import { defaultServer } from "../oauth/servers";
 import { loadHealth, type TokenOwner } from "../store/token-store";
 
 /**
@@ -36,6 +38,8 @@ export interface DoctorReport {
   /** `signed_in_only`: people signed in standalone, but Bitrix24 never told this app about an installation. */
   setup: "installed" | "signed_in_only";
   portal: { domain: string; memberId: string; status: string; statusReason: string | null; installedBy: number | null; installedAt: Date | null; lastEventName: string | null; lastEventAt: Date | null };
+  /** The OAuth server (region) that issued this portal's tokens and refreshes them, and whether it is still configured. */
+  oauthServer: { origin: string; configured: boolean };
   appInfo: { installed: boolean; status: string | null; paymentExpired: boolean; license: string | null } | null;
   askedWith: string;
   scopes: { granted: string[]; required: string[]; missing: string[] };
@@ -160,6 +164,10 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   if (setup === "installed" && missingPlacements.length) problems.push({ severity: "error", text: `Placements not bound: ${missingPlacements.join(", ")}.`, fix: REINSTALL });
   const missingRobots = registered ? robots.filter((r) => !registered.includes(r)) : [];
   if (setup === "installed" && missingRobots.length) problems.push({ severity: "error", text: `Robots not registered: ${missingRobots.join(", ")}.`, fix: REINSTALL });
+  const cfg = b24Config();
+  const oauthOrigin = portal.oauthServer ?? defaultServer(cfg).origin;
+  const oauthServer = { origin: oauthOrigin, configured: cfg.servers.some((s) => s.origin === oauthOrigin) };
+  if (!oauthServer.configured) problems.push({ severity: "error", text: `This portal's tokens were issued by ${oauthServer.origin}, which this deployment no longer lists, so they cannot be refreshed.`, fix: "Add the server back to B24_OAUTH_SERVERS with its client id and secret, and restart the app." });
   const inbox = { counts: await jobCounts(portal.memberId), dead: await deadJobs(portal.memberId) };
   if (inbox.counts.dead) problems.push({ severity: "error", text: `${inbox.counts.dead} queued job(s) stopped after their last attempt (see Queued work).`, fix: "Read each job's last error and fix its cause (a handler bug, a missing permission), then press Retry next to it." });
   if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
@@ -167,6 +175,7 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   return {
     setup,
     portal: { domain: portal.domain, memberId: portal.memberId, status: portal.status, statusReason: portal.statusReason, installedBy: portal.installedBy, installedAt: portal.installedAt, lastEventName: portal.lastEventName, lastEventAt: portal.lastEventAt },
+    oauthServer,
     appInfo,
     askedWith: usePortalPair ? "the installer's connection" : "your own connection",
     scopes: { granted, required, missing: missingScopes },

@@ -212,6 +212,7 @@ describe("standalone sign-in against the portal's state (lifecycle.ts)", () => {
     return {
       accessToken: "signin-access-0123456789", refreshToken: "signin-refresh-0123456789", expiresAt: new Date(Date.now() + 3_600_000),
       memberId, clientEndpoint: `${portal.url}/rest/`, portalHost: portal.host, scope: "crm,user", appStatus: "L", bitrixUserId: 2,
+      oauthServer: h.emu.oauthUrl,
     };
   };
   const profile = (memberId: string) => ({ memberId, portalHost: "x", bitrixUserId: 2, name: "Maria Ivanova", email: null, isAdmin: false });

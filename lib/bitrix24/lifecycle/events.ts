@@ -16,13 +16,14 @@ import { kickInbox } from "../inbox/pump";
 import type { EventPayload } from "../inbox/worker";
 import { safeEqual } from "@/lib/safe-equal";
 import { verifyAccessToken } from "../oauth/verify";
+import { selectServer } from "../oauth/servers";
 
 /**
  * Bitrix24's event deliveries (POST /api/b24/events; https://apidocs.bitrix24.com/api-reference/events/index.html). Nothing in a delivery is trusted
  * on its own word:
- * - ONAPPINSTALL / ONAPPUPDATE carry tokens: the pinned OAuth server must vouch for `auth[access_token]` and report
- *   the same member_id; the stored endpoint is the one it reports (a posted client_endpoint/server_endpoint is
- *   never read). Only then are the tokens and the new application_token stored.
+ * - ONAPPINSTALL / ONAPPUPDATE carry tokens: a configured OAuth server must vouch for `auth[access_token]` and
+ *   report the same member_id; the stored endpoint is the one it reports. A posted client_endpoint is never read;
+ *   a posted server_endpoint only selects among the configured servers (oauth/servers.ts). Only then are the tokens and the new application_token stored.
  * - Every other event, ONAPPUNINSTALL included, is authenticated only by `auth[application_token]`, compared in
  *   constant time with the sealed stored one. Unknown portal, missing or wrong token → 403, nothing changes.
  * - ONAPPPAYMENT is the exception Bitrix24 makes: it carries neither, so it is only a hint to ask Bitrix24 again.
@@ -81,7 +82,8 @@ async function onInstall(event: string, memberId: string, tree: FormTree, defer:
   if (!accessToken || !refreshToken || !TOKEN.test(accessToken) || !TOKEN.test(refreshToken)) throw forbidden();
   let verified;
   try {
-    verified = await verifyAccessToken(accessToken, b24Config());
+    const cfg = b24Config();
+    verified = await verifyAccessToken(accessToken, cfg, selectServer(cfg, formString(tree, "auth", "server_endpoint")));
   } catch (err) {
     // An OAuth outage is ours to report (503); anything else means the token is not vouched for.
     if (isB24Error(err) && (err.code === "oauth_unavailable" || err.code === "upstream_unavailable")) throw err;

@@ -2,21 +2,22 @@ import "server-only";
 import { appTokenMatches } from "../tokens/app-token";
 import type { B24Config } from "../config";
 import { B24Error } from "@/lib/errors";
-import { checkHost } from "@/lib/http/hosts";
+import { checkHost, checkVouchedHost } from "@/lib/http/hosts";
 import { fetchProfile, type B24Profile } from "../oauth/sign-in";
 import { safeEqual } from "@/lib/safe-equal";
 import { verifyAccessToken, type VerifiedToken } from "../oauth/verify";
+import { selectServer } from "../oauth/servers";
 import { readLimited } from "./form";
 
 /**
  * The portal's form POST to the app and install URLs (https://apidocs.bitrix24.com/settings/oauth/simple-way.html), read and then checked. Anyone
- * can forge this POST, so every field is untrusted: AUTH_ID becomes trusted only when Bitrix24's OAuth server
- * (pinned, never the posted DOMAIN or SERVER_ENDPOINT) says whose it is, and the posted DOMAIN and member_id must
- * then name that same portal.
+ * can forge this POST, so every field is untrusted: AUTH_ID becomes trusted only when a configured Bitrix24 OAuth
+ * server (the posted SERVER_ENDPOINT may only select which, never add one) says whose it is, and the posted DOMAIN
+ * and member_id must then name that same portal.
  */
 export const MAX_FRAME_BODY_BYTES = 32 * 1024;
 /** Keys whose duplicates would make "which one wins?" a question an attacker gets to answer (https://apidocs.bitrix24.com/settings/oauth/index.html). */
-const SINGLE_KEYS = ["AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "member_id", "APPLICATION_TOKEN", "DOMAIN", "APP_SID"];
+const SINGLE_KEYS = ["AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "member_id", "APPLICATION_TOKEN", "DOMAIN", "APP_SID", "SERVER_ENDPOINT"];
 const DEFAULT_EXPIRES_SEC = 3600;
 
 export interface FramePost {
@@ -34,6 +35,8 @@ export interface FramePost {
   placement: string;
   placementOptions: string;
   status: string;
+  /** SERVER_ENDPOINT: only a hint selecting among the configured OAuth servers (oauth/servers.ts). */
+  serverEndpoint: string;
   /** The request's Origin header (the portal page that submitted the form). */
   origin: string | null;
 }
@@ -64,11 +67,15 @@ export async function readFramePost(req: Request): Promise<FramePost> {
     placement: single(body, "PLACEMENT") || "DEFAULT",
     placementOptions: single(body, "PLACEMENT_OPTIONS"),
     status: single(body, "status"),
+    serverEndpoint: single(body, "SERVER_ENDPOINT"),
     origin: req.headers.get("origin"),
   };
 }
 
-/** The origin the posted DOMAIN would have if it is an acceptable portal host; used only to frame error pages. */
+/**
+ * The origin the posted DOMAIN would have if it is an allow-listed portal host; used only to frame error pages that
+ * come before verification. Unverified, a self-hosted DOMAIN gets frame-ancestors 'none' for such an error.
+ */
 export function claimedOrigin(post: Pick<FramePost, "domain">, cfg: B24Config): string | null {
   const check = checkHost(post.domain, undefined, cfg.hostPolicy);
   return check.ok ? `${check.scheme}://${check.host}` : null;
@@ -86,8 +93,10 @@ const notFromPortal = () => new B24Error("forbidden", "This request does not com
 
 export async function authenticateFrame(post: FramePost, cfg: B24Config): Promise<FrameIdentity> {
   if (!post.authId || !post.memberId || !post.domain) throw new B24Error("unauthenticated", "Open the app from your Bitrix24.");
-  const verified = await verifyAccessToken(post.authId, cfg);
-  const posted = checkHost(post.domain, undefined, cfg.hostPolicy);
+  // Verify first, then compare: a self-hosted portal's DOMAIN is outside the allow-list, and only the OAuth server's
+  // answer makes it acceptable (the posted DOMAIN must then name the very host it vouched for).
+  const verified = await verifyAccessToken(post.authId, cfg, selectServer(cfg, post.serverEndpoint));
+  const posted = checkVouchedHost(post.domain, cfg.hostPolicy);
   if (!safeEqual(verified.memberId, post.memberId) || !posted.ok || posted.host !== verified.portalHost) throw notFromPortal();
   const portalOrigin = new URL(verified.clientEndpoint).origin;
   // A form submitted by another site is login-CSRF even with a genuine token. "null" is tolerated: a portal page
@@ -95,13 +104,9 @@ export async function authenticateFrame(post: FramePost, cfg: B24Config): Promis
   if (post.origin && post.origin !== "null" && post.origin !== portalOrigin) throw notFromPortal();
   const profile = await fetchProfile({
     accessToken: post.authId,
-    refreshToken: post.refreshId,
-    expiresAt: new Date(Date.now() + post.authExpiresSec * 1000),
     memberId: verified.memberId,
     clientEndpoint: verified.clientEndpoint,
     portalHost: verified.portalHost,
-    scope: verified.scope,
-    appStatus: verified.appStatus,
     bitrixUserId: verified.bitrixUserId,
   });
   return { verified, profile, portalOrigin };

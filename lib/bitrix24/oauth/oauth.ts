@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { B24Config } from "../config";
+import type { B24Config, OAuthServer } from "../config";
 import { B24Error, type B24ErrorCode } from "@/lib/errors";
 import { classifyOAuth } from "../transport/classify";
-import { checkEndpoint } from "@/lib/http/hosts";
+import { checkVouchedEndpoint } from "@/lib/http/hosts";
 import { b24Fetch, errorOf, type B24Response } from "../transport/http";
 
 /**
@@ -14,7 +14,10 @@ export type TokenGrant =
   | { grant: "authorization_code"; code: string }
   | { grant: "refresh_token"; refreshToken: string };
 
-/** A token pair as vouched for by the OAuth server. `portalHost` is derived from `clientEndpoint`. */
+/**
+ * A token pair as vouched for by the OAuth server. `portalHost` is derived from `clientEndpoint`; `oauthServer` is the
+ * origin of the configured server this app called (never the answer's own `server_endpoint` or `domain`).
+ */
 export interface B24TokenSet {
   accessToken: string;
   refreshToken: string;
@@ -25,17 +28,19 @@ export interface B24TokenSet {
   scope: string;
   appStatus: string | null;
   bitrixUserId: number | null;
+  oauthServer: string;
 }
 
-export function buildTokenRequest(grant: TokenGrant, cfg: B24Config): { url: string; form: Record<string, string> } {
+/** The token request to one configured server, with that server's own app credentials. */
+export function buildTokenRequest(grant: TokenGrant, server: OAuthServer): { url: string; form: Record<string, string> } {
   const form: Record<string, string> = {
     grant_type: grant.grant,
-    client_id: cfg.clientId,
-    client_secret: cfg.clientSecret,
+    client_id: server.clientId,
+    client_secret: server.clientSecret,
   };
   if (grant.grant === "authorization_code") form.code = grant.code;
   else form.refresh_token = grant.refreshToken;
-  return { url: `${cfg.oauthServer}/oauth/token/`, form };
+  return { url: `${server.origin}/oauth/token/`, form };
 }
 
 const token = z.string().min(8).max(512).regex(/^[\x21-\x7e]+$/);
@@ -54,13 +59,13 @@ const tokenResponse = z.object({
 
 const OAUTH_MESSAGES: Partial<Record<B24ErrorCode, string>> = {
   invalid_grant: "The authorization grant is invalid, expired or already used.",
-  oauth_client_rejected: "Bitrix24 rejected this app's client id or secret. Check B24_CLIENT_ID and B24_CLIENT_SECRET.",
+  oauth_client_rejected: "Bitrix24 rejected this app's client id or secret. Check B24_CLIENT_ID and B24_CLIENT_SECRET (or the server's entry in B24_OAUTH_SERVERS).",
   payment_required: "The app's subscription on this portal has ended.",
   needs_reauth: "The app is not installed on this portal.",
 };
 
 /** Maps the OAuth server's answer to a token set or a classified B24Error. */
-export function processTokenResponse(res: B24Response, cfg: B24Config, now = Date.now()): B24TokenSet {
+export function processTokenResponse(res: B24Response, cfg: B24Config, server: OAuthServer, now = Date.now()): B24TokenSet {
   const err = errorOf(res.body);
   if (res.status >= 500) throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server is unavailable.", { upstreamStatus: res.status });
   if (err) {
@@ -72,7 +77,7 @@ export function processTokenResponse(res: B24Response, cfg: B24Config, now = Dat
     throw new B24Error("invalid_token_response", "The Bitrix24 OAuth server sent an unexpected answer.", { upstreamStatus: res.status });
   }
   const t = parsed.data;
-  const clientEndpoint = checkEndpoint(t.client_endpoint, cfg.hostPolicy);
+  const clientEndpoint = checkVouchedEndpoint(t.client_endpoint, cfg.hostPolicy);
   if (!clientEndpoint) {
     throw new B24Error("invalid_token_response", "The OAuth server reported a REST address this app does not accept.");
   }
@@ -86,16 +91,17 @@ export function processTokenResponse(res: B24Response, cfg: B24Config, now = Dat
     scope: t.scope,
     appStatus: t.status ?? null,
     bitrixUserId: t.user_id ?? null,
+    oauthServer: server.origin,
   };
 }
 
-export async function requestToken(grant: TokenGrant, cfg: B24Config, timeoutMs?: number): Promise<B24TokenSet> {
-  const { url, form } = buildTokenRequest(grant, cfg);
+export async function requestToken(grant: TokenGrant, cfg: B24Config, server: OAuthServer, timeoutMs?: number): Promise<B24TokenSet> {
+  const { url, form } = buildTokenRequest(grant, server);
   let res: B24Response;
   try {
     res = await b24Fetch(url, { method: "POST", form, timeoutMs });
   } catch (cause) {
     throw new B24Error("oauth_unavailable", "The Bitrix24 OAuth server could not be reached.", { cause });
   }
-  return processTokenResponse(res, cfg);
+  return processTokenResponse(res, cfg, server);
 }

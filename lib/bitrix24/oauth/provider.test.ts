@@ -6,11 +6,21 @@ import { bitrix24Provider } from "./provider";
 import type { RateLimiter } from "../ports";
 import { exchangeCallback, fetchProfile, portalAuthorizeUrl } from "./sign-in";
 import { bindState } from "./state";
+import { useLoopbackEnv } from "@/test/loopback-env";
 
-/** A tiny hostile-capable token endpoint: records what the app sent and answers what the test says. */
+useLoopbackEnv();
+
+/**
+ * Two tiny hostile-capable token endpoints (two configured OAuth servers, two regions): each records what the app
+ * sent and answers what the test says.
+ */
+type Seen = Array<{ method: string; url: string; body: string; headers: IncomingMessage["headers"] }>;
 let server: Server;
+let server2: Server;
 let oauth = "";
-const seen: Array<{ method: string; url: string; body: string; headers: IncomingMessage["headers"] }> = [];
+let oauth2 = "";
+const seen: Seen = [];
+const seen2: Seen = [];
 let answer: { status: number; body: unknown } = { status: 200, body: {} };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -21,23 +31,28 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    seen.push({ method: req.method ?? "", url: req.url ?? "", body: await readBody(req), headers: req.headers });
+async function tokenServer(log: Seen): Promise<[Server, string]> {
+  const srv = createServer(async (req, res) => {
+    log.push({ method: req.method ?? "", url: req.url ?? "", body: await readBody(req), headers: req.headers });
     res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  oauth = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  return [srv, `http://127.0.0.1:${(srv.address() as AddressInfo).port}`];
+}
+
+beforeAll(async () => {
+  [server, oauth] = await tokenServer(seen);
+  [server2, oauth2] = await tokenServer(seen2);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => Promise.all([server, server2].map((s) => new Promise<void>((r) => s.close(() => r())))));
 beforeEach(() => {
   seen.length = 0;
+  seen2.length = 0;
 });
 
-const cfg = (): B24Config => ({
-  clientId: "local.test.1",
-  clientSecret: "top-secret-client",
-  oauthServer: oauth,
+const SERVER_2 = () => ({ origin: oauth2, clientId: "local.east.2", clientSecret: "east-secret-2" });
+const cfg = (second = SERVER_2()): B24Config => ({
+  servers: [{ origin: oauth, clientId: "local.test.1", clientSecret: "top-secret-client" }, second],
   hostPolicy: { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true },
   ring: { keys: [{ kid: "k1", key: Buffer.alloc(32, 1) }] },
   stateKey: Buffer.from("s".repeat(32)),
@@ -60,7 +75,7 @@ const goodTokens = {
 };
 const callback = (over: Record<string, string> = {}) => ({
   code: "code-1",
-  state: bindState(STATE, PORTAL, cfg().stateKey),
+  state: bindState(STATE, { host: PORTAL, server: oauth }, cfg().stateKey),
   domain: PORTAL,
   member_id: goodTokens.member_id,
   ...over,
@@ -86,7 +101,20 @@ describe("portalAuthorizeUrl", () => {
     expect(url.origin).toBe(`http://${PORTAL}`);
     expect(url.pathname).toBe("/oauth/authorize/");
     expect([...url.searchParams.keys()].sort()).toEqual(["client_id", "state"]);
-    expect(url.searchParams.get("state")).toBe(bindState(STATE, PORTAL, cfg().stateKey));
+    expect(url.searchParams.get("state")).toBe(bindState(STATE, { host: PORTAL, server: oauth }, cfg().stateKey));
+    expect(url.searchParams.get("client_id")).toBe("local.test.1");
+  });
+  it("a region the person picked selects a configured server: its client_id goes to the portal, and the state binds it", () => {
+    const q = new URLSearchParams({ client_id: "local.test.1", state: STATE, portal: PORTAL, server: oauth2 });
+    const url = new URL(portalAuthorizeUrl(q, cfg()));
+    expect(url.searchParams.get("client_id")).toBe("local.east.2");
+    expect(url.searchParams.get("state")).toBe(bindState(STATE, { host: PORTAL, server: oauth2 }, cfg().stateKey));
+  });
+  it.each(["https://evil.example", "127.0.0.1:1", `${oauth}.evil.example`, ""])("a server hint %j naming no configured server falls back to the default", (hint) => {
+    const q = new URLSearchParams({ client_id: "local.test.1", state: STATE, portal: PORTAL, server: hint });
+    const url = new URL(portalAuthorizeUrl(q, cfg()));
+    expect(url.searchParams.get("client_id")).toBe("local.test.1");
+    expect(url.searchParams.get("state")).toBe(bindState(STATE, { host: PORTAL, server: oauth }, cfg().stateKey));
   });
   it.each([
     [{ portal: "evil.example" }, /not one of the portals this app accepts.*B24_PORTAL_HOSTS/],
@@ -103,8 +131,9 @@ describe("exchangeCallback", () => {
   it("POSTs the code with the secret in the form body (never the URL) and returns the checked pair [#5]", async () => {
     answer = { status: 200, body: goodTokens };
     const t = await exchangeCallback(callback({ server_domain: "evil.example", server_endpoint: "https://evil.example/rest/" }), STATE, cfg());
-    expect(t).toMatchObject({ accessToken: "access-canary-0001", memberId: goodTokens.member_id, portalHost: PORTAL, bitrixUserId: 1 });
+    expect(t).toMatchObject({ accessToken: "access-canary-0001", memberId: goodTokens.member_id, portalHost: PORTAL, bitrixUserId: 1, oauthServer: oauth });
     expect(seen).toHaveLength(1);
+    expect(seen2).toHaveLength(0);
     expect(seen[0]!.method).toBe("POST");
     expect(seen[0]!.url).toBe("/oauth/token/");
     // client_secret_post only: no Authorization header of any scheme (Basic or other), the form is the only credential.
@@ -119,14 +148,42 @@ describe("exchangeCallback", () => {
   });
 
   it.each([
-    ["a missing state cookie", callback(), undefined, "invalid_state"],
-    ["a state from another browser", callback(), "someOtherBrowserState_000000", "invalid_state"],
-    ["a forged state", callback({ state: `${STATE}.x.y` }), STATE, "invalid_state"],
-    ["a state bound to another portal", callback({ state: bindState(STATE, "127.0.0.1:9999", cfg().stateKey) }), STATE, "portal_mismatch"],
-    ["a domain other than the chosen portal", callback({ domain: "127.0.0.1:9999" }), STATE, "portal_mismatch"],
+    ["a missing state cookie", () => callback(), undefined, "invalid_state"],
+    ["a state from another browser", () => callback(), "someOtherBrowserState_000000", "invalid_state"],
+    ["a forged state", () => callback({ state: `${STATE}.x.y` }), STATE, "invalid_state"],
+    ["a state bound to another portal", () => callback({ state: bindState(STATE, { host: "127.0.0.1:9999", server: oauth }, cfg().stateKey) }), STATE, "portal_mismatch"],
+    ["a state bound to a server no longer configured", () => callback({ state: bindState(STATE, { host: PORTAL, server: "http://127.0.0.1:1" }, cfg().stateKey) }), STATE, "invalid_state"],
+    ["a domain other than the chosen portal", () => callback({ domain: "127.0.0.1:9999" }), STATE, "portal_mismatch"],
   ])("refuses %s without calling the OAuth server [#1][#2][#4]", async (_name, params, cookie, code) => {
-    await expect(exchangeCallback(params, cookie, cfg())).rejects.toMatchObject({ name: "B24Error", code });
+    await expect(exchangeCallback(params(), cookie, cfg())).rejects.toMatchObject({ name: "B24Error", code });
     expect(seen).toHaveLength(0);
+    expect(seen2).toHaveLength(0);
+  });
+
+  it("a flow bound to the second region exchanges the code there, with that region's credentials; the default hears nothing", async () => {
+    answer = { status: 200, body: goodTokens };
+    const t = await exchangeCallback(callback({ state: bindState(STATE, { host: PORTAL, server: oauth2 }, cfg().stateKey), server_domain: new URL(oauth2).host }), STATE, cfg());
+    expect(t.oauthServer).toBe(oauth2);
+    expect(seen).toHaveLength(0);
+    expect(seen2).toHaveLength(1);
+    expect(Object.fromEntries(new URLSearchParams(seen2[0]!.body))).toMatchObject({ client_id: "local.east.2", client_secret: "east-secret-2", code: "code-1" });
+  });
+
+  it("a server_domain naming a configured server registered with another client_id does not move the exchange there", async () => {
+    answer = { status: 200, body: goodTokens };
+    const t = await exchangeCallback(callback({ server_domain: new URL(oauth2).host }), STATE, cfg());
+    expect(t.oauthServer).toBe(oauth);
+    expect(seen).toHaveLength(1);
+    expect(seen2).toHaveLength(0);
+  });
+
+  it("a server_domain naming a configured server that shares the registration selects it (the code was issued there)", async () => {
+    answer = { status: 200, body: goodTokens };
+    const shared = cfg({ origin: oauth2, clientId: "local.test.1", clientSecret: "top-secret-client" });
+    const t = await exchangeCallback(callback({ server_domain: new URL(oauth2).host }), STATE, shared);
+    expect(t.oauthServer).toBe(oauth2);
+    expect(seen).toHaveLength(0);
+    expect(seen2).toHaveLength(1);
   });
 
   it("refuses a token answer for another member_id or another portal host [#4]", async () => {

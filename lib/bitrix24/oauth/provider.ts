@@ -2,6 +2,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import type { B24Config } from "../config";
 import type { B24TokenSet } from "./oauth";
 import { exchangeCallback, fetchProfile, type B24Profile } from "./sign-in";
+import { defaultServer } from "./servers";
 
 /**
  * next-auth v4 provider for Bitrix24. Bitrix24's quirks, each handled here and nowhere else:
@@ -25,6 +26,7 @@ type AccountTokens = {
   portal_host: string;
   app_status: string | null;
   user_id: number | null;
+  oauth_server: string;
 };
 
 export function toAccountTokens(t: B24TokenSet): AccountTokens {
@@ -39,6 +41,7 @@ export function toAccountTokens(t: B24TokenSet): AccountTokens {
     portal_host: t.portalHost,
     app_status: t.appStatus,
     user_id: t.bitrixUserId,
+    oauth_server: t.oauthServer,
   };
 }
 
@@ -49,7 +52,8 @@ export function fromAccountTokens(a: Record<string, unknown>): B24TokenSet {
   const memberId = str("member_id");
   const clientEndpoint = str("client_endpoint");
   const portalHost = str("portal_host");
-  if (!accessToken || !refreshToken || !memberId || !clientEndpoint || !portalHost || typeof a.expires_at !== "number") {
+  const oauthServer = str("oauth_server");
+  if (!accessToken || !refreshToken || !memberId || !clientEndpoint || !portalHost || !oauthServer || typeof a.expires_at !== "number") {
     throw new TypeError("incomplete Bitrix24 token set");
   }
   return {
@@ -62,6 +66,7 @@ export function fromAccountTokens(a: Record<string, unknown>): B24TokenSet {
     scope: str("scope") ?? "",
     appStatus: str("app_status"),
     bitrixUserId: typeof a.user_id === "number" ? a.user_id : null,
+    oauthServer,
   };
 }
 
@@ -70,26 +75,29 @@ export function fromAccountTokens(a: Record<string, unknown>): B24TokenSet {
  * only the OAuth-standard callback parameters (openid-client drops `domain` and `member_id`).
  */
 export function bitrix24Provider(cfg: B24Config, appUrl: string, callbackQuery?: URLSearchParams): OAuthConfig<B24Profile> {
+  // next-auth knows one client; our authorize route swaps in the chosen region's client_id (sign-in.ts).
+  const server = defaultServer(cfg);
   return {
     id: PROVIDER_ID,
     name: "Bitrix24",
     type: "oauth",
     // Never "none": Bitrix24 documents no PKCE, so state is the only CSRF defence of the callback.
     checks: ["state"],
-    clientId: cfg.clientId,
-    clientSecret: cfg.clientSecret,
+    clientId: server.clientId,
+    clientSecret: server.clientSecret,
     client: { token_endpoint_auth_method: "client_secret_post" },
     authorization: { url: `${appUrl.replace(/\/+$/, "")}/api/b24/authorize`, params: { scope: "" } },
     token: {
-      url: `${cfg.oauthServer}/oauth/token/`,
+      url: `${server.origin}/oauth/token/`,
       async request({ params, checks }) {
-        const claimed = { code: params.code, state: params.state, domain: callbackQuery?.get("domain") ?? undefined, member_id: callbackQuery?.get("member_id") ?? undefined };
+        const q = (k: string) => callbackQuery?.get(k) ?? undefined;
+        const claimed = { code: params.code, state: params.state, domain: q("domain"), member_id: q("member_id"), server_domain: q("server_domain") };
         const tokens = await exchangeCallback(claimed, checks.state, cfg);
         return { tokens: toAccountTokens(tokens) };
       },
     },
     userinfo: {
-      url: `${cfg.oauthServer}/rest/`,
+      url: `${server.origin}/rest/`,
       async request({ tokens }) {
         return fetchProfile(fromAccountTokens(tokens)) as unknown as Promise<Record<string, unknown>>;
       },

@@ -9,14 +9,17 @@ import { createB24Client, fixedTokens } from "../transport/client";
 import { sharedOperating } from "../transport/operating-shared";
 import { safeEqual } from "@/lib/safe-equal";
 import { bindState, openState } from "./state";
+import { defaultServer, matchServer, selectServer } from "./servers";
 import { saveConnection } from "../store/connections";
 
 /**
  * The standalone "sign in with Bitrix24" flow, in the order it happens:
- * 1. portalAuthorizeUrl: next-auth sends the browser to /api/b24/authorize with its state; we check the portal and
- *    send the browser to that portal's /oauth/authorize/ with the state bound to the portal.
+ * 1. portalAuthorizeUrl: next-auth sends the browser to /api/b24/authorize with its state; we check the portal (the
+ *    typed host keeps the allow-list), pick the OAuth server (the region the person chose, among the configured
+ *    ones), and send the browser to that portal's /oauth/authorize/ with that server's client_id and the state bound
+ *    to the portal and the server.
  * 2. exchangeCallback: the callback's state, domain and member_id are checked, then the code is exchanged at the
- *    pinned OAuth server and the answer is checked against what the callback claimed.
+ *    bound configured server with its credentials, and the answer is checked against what the callback claimed.
  * 3. fetchProfile / persistSignIn: the profile comes from the client_endpoint the OAuth server reported; portal,
  *    user and token pair are stored in one transaction.
  */
@@ -24,15 +27,17 @@ import { saveConnection } from "../store/connections";
 export function portalAuthorizeUrl(query: URLSearchParams, cfg: B24Config = b24Config()): string {
   const clientId = query.get("client_id");
   const state = query.get("state");
-  if (!clientId || !safeEqual(clientId, cfg.clientId) || !state || !/^[A-Za-z0-9_-]{16,256}$/.test(state)) {
+  // next-auth passes its provider's client_id (the default server's); the portal gets the chosen server's below.
+  if (!clientId || !safeEqual(clientId, defaultServer(cfg).clientId) || !state || !/^[A-Za-z0-9_-]{16,256}$/.test(state)) {
     throw new B24Error("bad_request", "Start sign-in from the app's home page.");
   }
   const check = checkPortalInput(query.get("portal") ?? "", cfg.hostPolicy);
   if (!check.ok) throw new B24Error("portal_not_allowed", hostErrorText(check.reason, cfg.hostPolicy));
+  const server = selectServer(cfg, query.get("server"));
   const url = new URL(`${check.scheme}://${check.host}/oauth/authorize/`);
   // Bitrix24 takes the redirect URI from the app's settings and ignores scope/response_type, so only these two.
-  url.searchParams.set("client_id", cfg.clientId);
-  url.searchParams.set("state", bindState(state, check.host, cfg.stateKey));
+  url.searchParams.set("client_id", server.clientId);
+  url.searchParams.set("state", bindState(state, { host: check.host, server: server.origin }, cfg.stateKey));
   return url.toString();
 }
 
@@ -41,6 +46,8 @@ export interface CallbackParams {
   state?: string;
   domain?: string;
   member_id?: string;
+  /** The OAuth server host Bitrix24 names for the code exchange; only selects among the configured servers. */
+  server_domain?: string;
 }
 
 /**
@@ -59,7 +66,13 @@ export async function exchangeCallback(params: CallbackParams, cookieState: stri
   if (!params.code || params.code.length > 512 || !params.member_id) {
     throw new B24Error("bad_request", "Bitrix24's answer is missing the authorization code.");
   }
-  const tokens = await requestToken({ grant: "authorization_code", code: params.code }, cfg);
+  const boundServer = cfg.servers.find((s) => s.origin === bound.server);
+  if (!boundServer) throw new B24Error("invalid_state", "The sign-in link is invalid or was already used. Start again.");
+  // The code belongs to the client_id the authorize URL carried, so only a server registered with that same client
+  // (a region sharing the registration) may be picked by the callback's server_domain; otherwise the bound one.
+  const hinted = matchServer(cfg, params.server_domain);
+  const server = hinted && hinted.clientId === boundServer.clientId ? hinted : boundServer;
+  const tokens = await requestToken({ grant: "authorization_code", code: params.code }, cfg, server);
   if (!safeEqual(tokens.memberId, params.member_id) || tokens.portalHost !== bound.host) {
     throw new B24Error("portal_mismatch", "The OAuth server issued tokens for a different portal than the one you chose.");
   }
@@ -74,6 +87,8 @@ export interface B24Profile {
   email: string | null;
   isAdmin: boolean;
 }
+
+type ProfileTokens = Pick<B24TokenSet, "accessToken" | "memberId" | "clientEndpoint" | "portalHost" | "bitrixUserId">;
 
 interface ProfileResult {
   ID?: string | number;
@@ -90,7 +105,7 @@ interface UserResult {
  * to refresh or store yet), so it takes a slot in the portal's bucket like every other request: a wave of sign-ins
  * must not overrun it.
  */
-export async function fetchProfile(tokens: B24TokenSet, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
+export async function fetchProfile(tokens: ProfileTokens, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
   const creds = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
   const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens(creds), limiter, operating: sharedOperating() });
   const out = await client.batch({ profile: "profile", user: "user.current" });

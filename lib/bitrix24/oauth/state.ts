@@ -1,29 +1,38 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * Binds the portal a person chose to next-auth's `state`, without another cookie: the state sent to the portal
- * is `<next-auth state>.<portal host>.<mac>`. Bitrix24 echoes `state` unchanged, so at the callback we learn which
- * portal the flow was started for, and a `domain` or token response for any other portal is refused (this is what
- * stops authorization-code injection: a code issued for one portal replayed into a flow started for another).
+ * Binds the portal a person chose, and the configured OAuth server (region) the flow uses, to next-auth's `state`,
+ * without another cookie: the state sent to the portal is `<next-auth state>.<binding>.<mac>`. Bitrix24 echoes
+ * `state` unchanged, so at the callback we learn which portal and server the flow was started for, and a `domain` or
+ * token response for any other portal is refused (this is what stops authorization-code injection: a code issued for
+ * one portal replayed into a flow started for another). The server is one the app chose; the mac keeps it so.
  */
 const MAC_BYTES = 16;
 
-function mac(key: Buffer, state: string, host: string): string {
-  return createHmac("sha256", key).update(`b24-state-binding|${state}|${host}`).digest().subarray(0, MAC_BYTES).toString("base64url");
+export interface StateBinding {
+  host: string;
+  /** Origin of the configured OAuth server whose client_id the authorize URL carried. */
+  server: string;
 }
 
-export function bindState(state: string, host: string, key: Buffer): string {
-  return `${state}.${Buffer.from(host, "utf8").toString("base64url")}.${mac(key, state, host)}`;
+function mac(key: Buffer, state: string, b: StateBinding): string {
+  return createHmac("sha256", key).update(`b24-state-binding|${state}|${b.host}|${b.server}`).digest().subarray(0, MAC_BYTES).toString("base64url");
 }
 
-export function openState(bound: string, key: Buffer): { state: string; host: string } | null {
+export function bindState(state: string, binding: StateBinding, key: Buffer): string {
+  return `${state}.${Buffer.from(`${binding.host} ${binding.server}`, "utf8").toString("base64url")}.${mac(key, state, binding)}`;
+}
+
+export function openState(bound: string, key: Buffer): ({ state: string } & StateBinding) | null {
   const parts = bound.split(".");
   if (parts.length !== 3) return null;
-  const [state, hostB64, tag] = parts as [string, string, string];
+  const [state, bindingB64, tag] = parts as [string, string, string];
   if (!state || !/^[A-Za-z0-9_-]{1,256}$/.test(state)) return null;
-  const host = Buffer.from(hostB64, "base64url").toString("utf8");
-  const expected = Buffer.from(mac(key, state, host));
+  const [host, server, ...rest] = Buffer.from(bindingB64, "base64url").toString("utf8").split(" ");
+  if (!host || !server || rest.length > 0) return null;
+  const binding = { host, server };
+  const expected = Buffer.from(mac(key, state, binding));
   const given = Buffer.from(tag);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  return { state, host };
+  return { state, ...binding };
 }

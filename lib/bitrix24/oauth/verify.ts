@@ -1,15 +1,15 @@
 import { z } from "zod";
-import type { B24Config } from "../config";
+import type { B24Config, OAuthServer } from "../config";
 import { B24Error } from "@/lib/errors";
-import { checkEndpoint } from "@/lib/http/hosts";
+import { checkVouchedEndpoint } from "@/lib/http/hosts";
 import { classifyOAuth } from "../transport/classify";
 import { b24Fetch, errorOf } from "../transport/http";
 
 /**
- * Asks Bitrix24's OAuth server (pinned, never a host from the request) who an access token belongs to, via its
- * `app.info` (https://apidocs.bitrix24.com/settings/oauth/simple-way.html). This is the only way a token posted by a browser frame
- * (AUTH_ID) or an event (auth[access_token]) becomes trusted; the posted DOMAIN, member_id, client_endpoint and
- * server_endpoint are never used before this answer confirms them. The token travels in the POST body.
+ * Asks a configured Bitrix24 OAuth server (pinned; a request hint only selects which, oauth/servers.ts) who an access
+ * token belongs to, via its `app.info` (https://apidocs.bitrix24.com/settings/oauth/simple-way.html). This is the only
+ * way a token posted by a browser frame (AUTH_ID) or an event (auth[access_token]) becomes trusted; the posted DOMAIN,
+ * member_id and client_endpoint are never used before this answer confirms them. The token travels in the POST body.
  */
 export interface VerifiedToken {
   memberId: string;
@@ -21,6 +21,8 @@ export interface VerifiedToken {
   appStatus: string | null;
   /** false until the app's installer called installFinish. */
   installed: boolean;
+  /** Origin of the configured server that answered: the portal's server from now on. */
+  oauthServer: string;
 }
 
 const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
@@ -39,11 +41,11 @@ const appInfo = z.object({
   }),
 });
 
-export async function verifyAccessToken(accessToken: string, cfg: B24Config): Promise<VerifiedToken> {
+export async function verifyAccessToken(accessToken: string, cfg: B24Config, server: OAuthServer): Promise<VerifiedToken> {
   if (!/^[\x21-\x7e]{8,512}$/.test(accessToken)) throw new B24Error("unauthenticated", "The Bitrix24 token is malformed.");
   let res;
   try {
-    res = await b24Fetch(`${cfg.oauthServer}/rest/app.info`, { method: "POST", form: { auth: accessToken } });
+    res = await b24Fetch(`${server.origin}/rest/app.info`, { method: "POST", form: { auth: accessToken } });
   } catch (cause) {
     throw new B24Error("oauth_unavailable", "Bitrix24's OAuth server could not be reached to check the token.", { cause });
   }
@@ -57,8 +59,8 @@ export async function verifyAccessToken(accessToken: string, cfg: B24Config): Pr
   const parsed = appInfo.safeParse(res.body);
   if (res.status !== 200 || !parsed.success) throw new B24Error("invalid_token_response", "Bitrix24's OAuth server sent an unexpected answer.");
   const r = parsed.data.result;
-  if (r.client_id !== undefined && r.client_id !== cfg.clientId) throw new B24Error("unauthenticated", "The token belongs to another application.");
-  const clientEndpoint = checkEndpoint(r.install.client_endpoint, cfg.hostPolicy);
+  if (r.client_id !== undefined && r.client_id !== server.clientId) throw new B24Error("unauthenticated", "The token belongs to another application.");
+  const clientEndpoint = checkVouchedEndpoint(r.install.client_endpoint, cfg.hostPolicy);
   if (!clientEndpoint) throw new B24Error("invalid_token_response", "The OAuth server reported a REST address this app does not accept.");
   return {
     memberId: r.install.member_id,
@@ -68,5 +70,6 @@ export async function verifyAccessToken(accessToken: string, cfg: B24Config): Pr
     scope: r.install.scope ?? r.scope,
     appStatus: r.install.status ?? null,
     installed: r.install.installed,
+    oauthServer: server.origin,
   };
 }

@@ -51,7 +51,7 @@ async function write(tx: Tx, input: ConnectionInput, cfg: B24Config): Promise<vo
   const status = portalStatusAfter(current?.status, input.event)!;
   const installer = input.install !== undefined || input.seedInstaller === true;
   const portal = {
-    ...vouchedPortalFields(input.vouched, cfg, status),
+    ...vouchedPortalFields(input.vouched, status),
     ...(installer ? { installedBy: user.bitrixUserId } : {}),
     ...(input.install ? { installedAt: new Date(), uninstalledAt: null } : {}),
     ...(input.install?.applicationToken ? { applicationToken: sealAppToken(memberId, input.install.applicationToken, cfg.ring) } : {}),

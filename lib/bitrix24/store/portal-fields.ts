@@ -1,4 +1,3 @@
-import type { B24Config } from "../config";
 import type { PortalStatus } from "../lifecycle/states";
 
 /**
@@ -10,14 +9,17 @@ export interface VouchedPortal {
   clientEndpoint: string;
   scope: string;
   appStatus: string | null;
+  /** The configured OAuth server that vouched (the one this app called), never one named by request data. */
+  oauthServer: string;
 }
 
 /** The vouched columns plus the status the lifecycle (lifecycle.ts) computed for the event that vouched for them. */
-export function vouchedPortalFields(v: VouchedPortal, cfg: B24Config, status: PortalStatus) {
+export function vouchedPortalFields(v: VouchedPortal, status: PortalStatus) {
   return {
     domain: v.portalHost,
     clientEndpoint: v.clientEndpoint,
-    serverEndpoint: `${cfg.oauthServer}/rest/`,
+    serverEndpoint: `${v.oauthServer}/rest/`,
+    oauthServer: v.oauthServer,
     scope: v.scope,
     appStatus: v.appStatus,
     status,

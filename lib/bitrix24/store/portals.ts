@@ -21,11 +21,14 @@ export interface PortalRow {
   installedAt: Date | null;
   lastEventName: string | null;
   lastEventAt: Date | null;
+  /** Origin of the configured OAuth server that issued the portal's tokens; null = the default (rows from before regions). */
+  oauthServer: string | null;
 }
 
 const PORTAL_COLUMNS = {
   memberId: true, domain: true, clientEndpoint: true, scope: true, status: true, statusReason: true, appStatus: true,
   applicationToken: true, installedBy: true, installedAt: true, lastEventName: true, lastEventAt: true,
+  oauthServer: true,
 } as const;
 
 function toPortal(row: Omit<PortalRow, "status"> & { status: string }): PortalRow {

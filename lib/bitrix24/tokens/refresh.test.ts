@@ -24,6 +24,7 @@ let store: typeof TokenStore;
 let refresh: typeof Refresh;
 let config: typeof Config;
 let cleanup = () => {};
+let east = "";
 
 const issued = (n: number, endpoint = "https://acme.bitrix24.com/rest/") => ({
   status: 200,
@@ -42,9 +43,13 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => oauth.listen(0, "127.0.0.1", r));
+  const port = (oauth.address() as AddressInfo).port;
+  // A second region's server: another configured origin (same test server; the Host header tells them apart).
+  east = `http://localhost:${port}`;
   ({ cleanup } = useAppDatabase({
     TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    B24_OAUTH_SERVER: `http://127.0.0.1:${(oauth.address() as AddressInfo).port}`,
+    B24_OAUTH_SERVER: `http://127.0.0.1:${port}`,
+    B24_OAUTH_SERVERS: `${east}|local.east|east-secret`,
   }));
   database = await import("@/lib/db");
   store = await import("../store/token-store");
@@ -70,6 +75,25 @@ beforeEach(async () => {
 const row = () => database.db().tokenPair.findFirstOrThrow({ where: { memberId: MEMBER } });
 const portal = () => database.db().portal.findUniqueOrThrow({ where: { memberId: MEMBER } });
 
+describe("DbTokenSource: the portal's own OAuth server", () => {
+  it("refreshes at the server recorded for the portal, with that server's credentials", async () => {
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { oauthServer: east } });
+    answer = async () => issued(1);
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-1-xxxxxxxx");
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers.host).toBe(new URL(east).host);
+    expect(Object.fromEntries(new URLSearchParams(received[0]!.body))).toMatchObject({ grant_type: "refresh_token", client_id: "local.east", client_secret: "east-secret" });
+  });
+
+  it("a recorded server that is no longer configured gets nothing, and the pair is kept", async () => {
+    await database.db().portal.update({ where: { memberId: MEMBER }, data: { oauthServer: "https://oauth.bitrix24.tech" } });
+    answer = async () => issued(1);
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "upstream_unavailable" });
+    expect(requests).toBe(0);
+    expect(await row()).toMatchObject({ status: "active", version: 1 });
+  });
+});
+
 describe("DbTokenSource", () => {
   it("refreshes an expired pair once, commits it, and sends the refresh token only in the POST body", async () => {
     let sent: URLSearchParams | undefined;
@@ -91,7 +115,7 @@ describe("DbTokenSource", () => {
     const [grant] = received;
     expect(grant!.method).toBe("POST");
     expect(grant!.url).toBe("/oauth/token/");
-    expect(grant!.headers.host).toBe(new URL(config.b24Config().oauthServer).host);
+    expect(grant!.headers.host).toBe(new URL(config.b24Config().servers[0].origin).host);
     expect(grant!.headers.authorization).toBeUndefined();
     expect(grant!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     expect(Object.fromEntries(new URLSearchParams(grant!.body))).toEqual({
@@ -135,7 +159,8 @@ describe("DbTokenSource", () => {
 
   it.each([
     "http://acme.bitrix24.com/rest/",
-    "https://evil.example/rest/",
+    "https://169.254.169.254/rest/",
+    "https://intranet/rest/",
     "https://user@acme.bitrix24.com/rest/",
     "https://acme.bitrix24.com:8443/rest/",
     "https://10.0.0.1/rest/",

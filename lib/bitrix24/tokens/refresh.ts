@@ -7,6 +7,7 @@ import { TokenDecryptError } from "./crypto";
 import { B24Error, isB24Error } from "@/lib/errors";
 import { portalGate, portalStatusOf } from "../lifecycle/states";
 import { requestToken, type B24TokenSet } from "../oauth/oauth";
+import { portalServer } from "../oauth/servers";
 import type { PortalRefusal, RestCredentials, TokenSource } from "../ports";
 import { findPortal, movePortal, transitionPortal } from "../store/portals";
 import {
@@ -179,7 +180,10 @@ export class DbTokenSource implements TokenSource {
     const old = await this.decryptOrKill(row);
     let issued: B24TokenSet;
     try {
-      issued = await requestToken({ grant: "refresh_token", refreshToken: old.refreshToken }, b24Config(), REFRESH_TIMEOUT_MS);
+      // The portal's own OAuth server and that server's credentials: a refresh token means nothing to another region.
+      const cfg = b24Config();
+      const server = portalServer(cfg, (await findPortal(row.memberId))?.oauthServer);
+      issued = await requestToken({ grant: "refresh_token", refreshToken: old.refreshToken }, cfg, server, REFRESH_TIMEOUT_MS);
     } catch (err) {
       return this.refreshFailed(row, err);
     }

@@ -4,6 +4,9 @@ import { APP, refresh, signIn, start } from "@/e2e/emulator/tests/helpers";
 import { createB24Client, endpointUrl, type B24ClientOptions } from "./client";
 import { B24Error } from "@/lib/errors";
 import { unlimited, type RateLimiter, type RestCredentials, type TokenSource } from "../ports";
+import { useLoopbackEnv } from "@/test/loopback-env";
+
+useLoopbackEnv();
 
 let emu: Emulator | undefined;
 afterEach(async () => {

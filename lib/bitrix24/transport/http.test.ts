@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { useLoopbackEnv } from "@/test/loopback-env";
 import { b24Fetch, MAX_RESPONSE_BYTES } from "./http";
+
+useLoopbackEnv();
 
 /** The one HTTP client, against a local server: what it sends, what it refuses to do, and how it fails. */
 let server: Server | undefined;

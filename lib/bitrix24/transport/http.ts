@@ -4,7 +4,7 @@ import { log } from "@/lib/log";
 import { B24Error } from "@/lib/errors";
 import { redactString } from "@/lib/redact";
 import { env } from "@/lib/env";
-import { createSafeLookup, UnsafeAddressError } from "@/lib/http/safe-lookup";
+import { checkLiteralAddress, createSafeLookup, UnsafeAddressError } from "@/lib/http/safe-lookup";
 
 /**
  * The one HTTP client for Bitrix24 (OAuth server and portals). Credentials only ever travel in the body
@@ -54,6 +54,11 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
   const transport = url.protocol === "https:" ? https : http;
   const agent = agents[url.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new Error(`Unsupported protocol ${url.protocol}`));
+  try {
+    checkLiteralAddress(url.hostname, env().B24_ALLOW_HTTP_LOOPBACK);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   return new Promise((resolve, reject) => {
     const req = transport.request(url, { method, headers, agent });
     const timer = setTimeout(() => req.destroy(new TimeoutError("Bitrix24 did not answer in time.")), timeoutMs);

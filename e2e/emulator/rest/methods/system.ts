@@ -56,7 +56,7 @@ function portalAppInfo(ctx: RestContext): Record<string, unknown> {
 export function oauthAppInfo(ctx: RestContext): Record<string, unknown> {
   const s = ctx.state;
   return {
-    client_id: s.app.clientId,
+    client_id: s.oauthServerOf(ctx.portal).clientId,
     scope: s.app.scope.join(","),
     expires: isoSec(ctx.pair.accessExpiresMs),
     user_id: String(ctx.user.id),
