@@ -150,7 +150,8 @@ export async function triggerEvent(
   origin: EventOrigin | null = null,
 ): Promise<DeliveryResult[]> {
   const name = event.toUpperCase();
-  if (!portal.installed) return [];
+  // A blocked app (payment required: extensions §5.3) gets no events.
+  if (!portal.installed || portal.paymentRequired) return [];
   if (!portal.installFinished) {
     if ((state.options.eventsBeforeInstallFinish ?? "hold") === "hold") portal.held.push({ event: name, data, userId, origin });
     return [];
