@@ -1,12 +1,10 @@
 import "server-only";
-import { redirect } from "next/navigation";
-import type { PortalSession } from "@/lib/auth";
-import { B24Error, isB24Error } from "@/lib/errors";
+import { isB24Error } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
 import { clientFor } from "./clients";
 import { recheckBlockedPortal } from "./lifecycle/recheck";
-import { ALLOWED_STATES, licenceOfSnapshot, type Licence, type LicenceState } from "./licence-state";
+import { licenceOfSnapshot, type Licence } from "./licence-state";
 import { appCodeOf, loadLicence, recordAppInfo, type StoredLicence } from "./store/licence";
 
 /**
@@ -36,14 +34,14 @@ export async function licenceOf(memberId: string, now = Date.now()): Promise<Lic
   const failed = failures.get(memberId);
   if (fresh || !canReread(stored)) return licenceOfSnapshot(stored);
   if (failed && now - failed.at < RETRY_AFTER_FAILURE_MS) return licenceOfSnapshot(stored, failed.reason);
-  return refreshLicence(memberId);
+  return refreshLicence(memberId, now);
 }
 
 /** Asks Bitrix24 now (joining a re-read already in flight for this portal). */
-export function refreshLicence(memberId: string): Promise<Licence> {
+export function refreshLicence(memberId: string, now = Date.now()): Promise<Licence> {
   let run = inflight.get(memberId);
   if (!run) {
-    run = reread(memberId).finally(() => inflight.delete(memberId));
+    run = reread(memberId, now).finally(() => inflight.delete(memberId));
     inflight.set(memberId, run);
   }
   return run;
@@ -51,14 +49,14 @@ export function refreshLicence(memberId: string): Promise<Licence> {
 
 const canReread = (s: StoredLicence) => s.portalStatus !== "uninstalled" && s.installedBy !== null;
 
-async function reread(memberId: string): Promise<Licence> {
+async function reread(memberId: string, now: number): Promise<Licence> {
   const stored = await loadLicence(memberId);
   if (!stored) return UNKNOWN;
   if (!canReread(stored)) return licenceOfSnapshot(stored, "no_installer");
   let reason: string | null = null;
   if (stored.portalStatus === "blocked") {
     // A blocked portal is asked through the payment re-check, which may lift the block (it stores the answer too).
-    const outcome = await recheckBlockedPortal(memberId);
+    const outcome = await recheckBlockedPortal(memberId, now);
     if (outcome !== "active" && outcome !== "blocked") reason = outcome;
   } else {
     try {
@@ -70,7 +68,7 @@ async function reread(memberId: string): Promise<Licence> {
     }
   }
   if (reason) {
-    failures.set(memberId, { at: Date.now(), reason });
+    failures.set(memberId, { at: now, reason });
     log.warn("b24.licence.reread_failed", { memberId, reason });
   } else failures.delete(memberId);
   const after = await loadLicence(memberId);
@@ -92,7 +90,7 @@ export async function nudgeLicence(memberId: string, opts: { now?: number; sched
   const gate = nudges.get(memberId);
   if (!gate || now - gate.last >= NUDGE_WINDOW_MS) {
     nudges.set(memberId, { last: now, trailing: false });
-    await refreshLicence(memberId);
+    await refreshLicence(memberId, now);
     return "refreshed";
   }
   if (gate.trailing) return "coalesced";
@@ -100,7 +98,7 @@ export async function nudgeLicence(memberId: string, opts: { now?: number; sched
   const at = gate.last + NUDGE_WINDOW_MS;
   const run = () => {
     nudges.set(memberId, { last: at, trailing: false });
-    void refreshLicence(memberId).catch((err: unknown) => log.error("b24.licence.nudge_failed", { memberId, err }));
+    void refreshLicence(memberId, at).catch((err: unknown) => log.error("b24.licence.nudge_failed", { memberId, err }));
   };
   (opts.schedule ?? defaultSchedule)(run, at - now);
   return "scheduled";
@@ -108,21 +106,6 @@ export async function nudgeLicence(memberId: string, opts: { now?: number; sched
 
 function defaultSchedule(run: () => void, ms: number): void {
   setTimeout(run, ms).unref?.();
-}
-
-export interface RequireLicenceOptions {
-  /** States that may pass (default: free, local, trial, paid incl. its grace, subscription). */
-  allow?: readonly LicenceState[];
-  /** Pages redirect to the paywall; route handlers and server actions get a 402 B24Error instead. */
-  onRefused?: "redirect" | "throw";
-}
-
-/** Gates a paid feature: the licence when it may be used, else the paywall (or a payment_required error). */
-export async function requireLicence(who: PortalSession | string, opts: RequireLicenceOptions = {}): Promise<Licence> {
-  const licence = await licenceOf(typeof who === "string" ? who : who.memberId);
-  if ((opts.allow ?? ALLOWED_STATES).includes(licence.state)) return licence;
-  if (opts.onRefused === "throw") throw new B24Error("payment_required", "This feature needs an active licence of the app. An administrator can buy or renew it in the Bitrix24 Market.");
-  redirect("/paywall");
 }
 
 /**
