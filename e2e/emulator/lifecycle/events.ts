@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { encodeBracket } from "../form";
 import type { EmulatorState, PortalState, Binding, EventOrigin } from "../state";
 import type { DeliveryResult } from "../types";
+import { licenceOf } from "../licence";
 
 export const KNOWN_EVENTS = [
   "ONAPPINSTALL", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT", "ONAPPTEST", "ONAPPMETHODCONFIRM", "ONOFFLINEEVENT",
@@ -35,7 +36,7 @@ export function eventAuth(state: EmulatorState, portal: PortalState, userId: num
     expires_in: String(state.tokens.accessTtlSec),
     scope: state.app.scope.join(","),
     ...base,
-    status: state.app.status,
+    status: licenceOf(state, portal).status,
     user_id: String(userId),
     ...(withRefresh ? { refresh_token: pair.refresh } : {}),
   };

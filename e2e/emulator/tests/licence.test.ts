@@ -82,6 +82,8 @@ describe("app.info per licence", () => {
     expect(Object.keys(got.params.auth as Record<string, string>).sort()).toEqual(["client_endpoint", "domain", "member_id", "server_endpoint"]);
     expect(got.params.data).toEqual({ CODE: "local.test.0000000000000042", VERSION: "1", STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: "30", LANGUAGE_ID: "en" });
     const fresh = await signIn(emu, 1);
+    // The token answer's `status` is the portal's letter too.
+    expect(fresh.status).toBe("P");
     expect((await info(1, fresh.access_token)).result).toMatchObject({ STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: 30 });
     // The same licence again is no payment; a renewal (a later end) is.
     expect((await emu.control.setLicence(p.memberId, { status: "P", daysLeft: 30 })).deliveries).toEqual([]);
