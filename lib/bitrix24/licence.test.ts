@@ -154,4 +154,15 @@ describe("the daily re-read", () => {
     expect((await row(A)).licenceCheckedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(sweep.licenceSweepJob(new Date("2030-01-01T01:00:00Z")).dedupKey).toBe(sweep.licenceSweepJob(new Date("2030-01-01T05:59:00Z")).dedupKey);
   });
+
+  it("runs as a maintenance job from the inbox, queued once per window by any number of instances", async () => {
+    const { runMaintenanceJob } = await import("./inbox/maintenance");
+    const worker = await import("./inbox/worker");
+    await h.db().portal.update({ where: { memberId: A }, data: { licenceCheckedAt: new Date(Date.now() - 2 * DAY) } });
+    expect(await Promise.all([sweep.scheduleLicenceSweep(), sweep.scheduleLicenceSweep()])).toEqual(["queued", "duplicate"]);
+    const seq = await h.lastSeq();
+    expect(await worker.drainInbox("licence-test", { run: runMaintenanceJob })).toBe(1);
+    expect(await h.db().inboxJob.findFirstOrThrow({ where: { kind: "maintenance", name: "LICENCE" } })).toMatchObject({ status: "done", memberId: "" });
+    expect(await appInfoCalls(seq, A)).toHaveLength(1);
+  });
 });
