@@ -25,6 +25,8 @@ const manifest = defineApp({
     { href: "/dashboard", label: "Dashboard" },
     { href: "/deals", label: "Deals" },
     { href: "/contacts", label: "Contacts" },
+    // Paid-only (requireLicence in the page): without a usable licence it shows the paywall.
+    { href: "/reports", label: "Reports" },
     { href: "/settings", label: "Settings" },
   ],
   methods: {

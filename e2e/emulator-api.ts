@@ -48,6 +48,13 @@ export class EmulatorApi {
   setPortalState(memberId: string, state: { paymentRequired?: boolean; deleted?: boolean }) {
     return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/state`, { method: "POST", body: state });
   }
+  /**
+   * The app's licence on a portal (STATUS letter, days left or the end date, LICENSE): app.info answers from it, a
+   * trial past its end or a paid app past the 14-day grace is blocked, and becoming paid sends ONAPPPAYMENT.
+   */
+  setLicence(memberId: string, licence: { status: "F" | "D" | "T" | "P" | "L" | "S"; daysLeft?: number | null; dateFinish?: string | number | null; license?: string }) {
+    return this.call<{ appInfo: Record<string, unknown>; blocked: boolean; deliveries: Delivery[] }>(`portals/${memberId}/licence`, { method: "POST", body: licence });
+  }
   /** Simulated execution time of a method (feeds Bitrix24's operating-time limit); `ms: null` removes it. */
   setMethodCost(method: string, ms: number | null) {
     return this.call<unknown>("method-cost", { method: "POST", body: { method, ms } });

@@ -2,6 +2,7 @@ import type { ClockRequest } from "./control";
 import type { DeliveryResult, EmulatorPortal, FaultSpec, LogEntry, PortalInfo, PortalSeed, TokenPairInfo } from "./types";
 import type { DealAccess, DealAccessRequest, OfflineQueueRow, TimelineEntry } from "./types";
 import type { BridgeLogEntry } from "./types";
+import type { LicenceRequest } from "./licence";
 // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
 import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./types";
 
@@ -99,6 +100,9 @@ export class EmulatorControlClient {
   }
   setPortalState(memberId: string, req: { paymentRequired?: boolean; deleted?: boolean }) {
     return this.call<PortalInfo & { deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "state"), req);
+  }
+  setLicence(memberId: string, req: LicenceRequest) {
+    return this.call<{ appInfo: Record<string, unknown>; blocked: boolean; deliveries: DeliveryResult[] }>("POST", this.portalPath(memberId, "licence"), req);
   }
   seedDeals(memberId: string, req: { count: number }) {
     return this.call<{ total: number }>("POST", this.portalPath(memberId, "deals/seed"), req);

@@ -30,6 +30,7 @@ const ROUTES: Record<string, Route> = {
   "POST portals/:id/events": (c, b, _r, id) => c.events(id, b as never),
   "GET portals/:id/offline-queue": (c, _b, _r, id) => c.offlineQueue(id),
   "POST portals/:id/state": (c, b, _r, id) => c.setPortalState(id, b),
+  "POST portals/:id/licence": (c, b, _r, id) => c.setLicence(id, b as never),
   "POST portals/:id/deals/seed": (c, b, _r, id) => c.seedDeals(id, b as never),
   // --- CRM test controls (timeline, deal access) ---
   "GET portals/:id/timeline": (c, _b, r, id) => c.timeline(id, r.query.entityType ?? "deal", Number(r.query.entityId ?? 0)),

@@ -8,6 +8,7 @@ import type { DealAccess, DealAccessRequest, OfflineQueueRow, TimelineEntry } fr
 import { setDealAccess, timelineOf } from "./rest/crm-controls";
 import type { BridgeLogEntry } from "./types";
 import { bridgeLog, clearBridgeLog } from "./frames/registry";
+import { LicenceError, setLicence, syncLicence, type LicenceRequest } from "./licence";
 // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
 import type { RobotInfo, RobotRunInfo, RobotRunRequest, RobotRunResult } from "./types";
 import { RobotRunError, robotInfo, robotRunInfo, runRobot } from "./robots/run";
@@ -87,6 +88,8 @@ export class EmulatorControl {
     if (req.freeze !== undefined) this.state.clock.freeze(req.freeze);
     if (req.set !== undefined) this.state.clock.set(req.set);
     if (req.advanceSec !== undefined) this.state.clock.advance(req.advanceSec);
+    // A trial or a paid period may end (or the grace run out) as time moves.
+    for (const p of this.state.portals.values()) syncLicence(this.state, p);
     return this.state.clock.snapshot();
   }
 
@@ -169,6 +172,20 @@ export class EmulatorControl {
     const data = { CODE: this.state.app.clientId, VERSION: "1", STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: "30", LANGUAGE_ID: "en" };
     const deliveries = paid ? await triggerEvent(this.state, p, "ONAPPPAYMENT", data, null) : [];
     return { ...portalInfo(p), deliveries };
+  }
+
+  /**
+   * The app's licence on the portal (status letter + daysLeft or dateFinish, optional LICENSE), what app.info then
+   * answers, whether the portal blocks the app, and the ONAPPPAYMENT deliveries when it became paid (licence.ts).
+   */
+  async setLicence(memberId: string, req: LicenceRequest): Promise<{ appInfo: Record<string, unknown>; blocked: boolean; deliveries: DeliveryResult[] }> {
+    const p = this.state.portal(memberId);
+    try {
+      return await setLicence(this.state, p, req, (event, data) => triggerEvent(this.state, p, event, data, null));
+    } catch (e) {
+      if (e instanceof LicenceError) throw new ControlError(400, e.message);
+      throw e;
+    }
   }
 
   async seedDeals(memberId: string, req: { count: number }): Promise<{ total: number }> {

@@ -1,6 +1,7 @@
 import { parseQueryString } from "./form";
 import { escapeHtml, html, json, redirect, type Handler, type Incoming, type Reply } from "./http";
 import { handleOauthRest } from "./rest/handler";
+import { licenceOf } from "./licence";
 import { str } from "./rest/params";
 import type { EmulatorState } from "./state";
 import type { TokenPair } from "./tokens";
@@ -22,7 +23,7 @@ export function tokenResponse(state: EmulatorState, pair: TokenPair): Record<str
     refresh_token: pair.refresh,
     scope: state.app.scope.join(","),
     server_endpoint: state.serverEndpoint(portal),
-    status: state.app.status,
+    status: licenceOf(state, portal).status,
     user_id: pair.userId,
   };
 }

@@ -4,6 +4,7 @@
  * takes no host or token from a request.
  *
  *   clients.ts    userClient(session), clientFor(owner): REST clients acting with one stored pair
+ *   licence.ts    licenceOf: the app's licence on a portal from app.info (licence-state.ts decides, licence-gate.ts requireLicence)
  *   proxy.ts      the REST proxy behind /api/b24/{method}
  *   lifecycle/    Bitrix24 calling the app: frame POSTs, installer, events, doctor, the state machine
  *   oauth/        standalone sign-in, token checks at the OAuth server, which configured OAuth server (region) serves a portal
@@ -16,6 +17,8 @@ import { retryJob } from "./store/inbox";
 
 export { actingOwner, clientFor, userClient } from "./clients";
 export { proxyCall } from "./proxy";
+export { licenceOf, marketCardUrl, refreshLicence, type Licence, type LicenceState } from "./licence";
+export { requireLicence, type RequireLicenceOptions } from "./licence-gate";
 export { installApp, openApp, openFromPortalPage, sessionPortalOrigin } from "./lifecycle/frame";
 export { handleEventDelivery } from "./lifecycle/events";
 export { bindAppEvents } from "./lifecycle/install";

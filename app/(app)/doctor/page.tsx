@@ -4,6 +4,7 @@ import { RetryJobButton } from "@/components/retry-job";
 import { SignInAgainButton } from "@/components/sign-in-again";
 import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
+import { LicenceSection } from "./licence-section";
 
 export const metadata: Metadata = { title: "Install doctor" };
 export const dynamic = "force-dynamic";
@@ -80,6 +81,7 @@ export default async function DoctorPage() {
             <Row label="Status">{appInfo?.status ?? "unknown"}</Row>
             <Row label="License">{appInfo?.license ?? "unknown"}</Row>
           </Section>
+          <LicenceSection memberId={portal.memberId} />
           <Section id="portal-h" title="This app's record">
             <Row label="Portal">{portal.domain}</Row>
             <Row label="Status">{portal.status}{portal.statusReason ? ` (${portal.statusReason})` : ""}</Row>

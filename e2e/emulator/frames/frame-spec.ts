@@ -2,6 +2,7 @@ import { escapeHtml } from "../http";
 import { randomHex, type EmulatorState, type PortalState } from "../state";
 import type { SeedUser } from "../types";
 import { isFirstRun, registerFrame, type FrameKind } from "./registry";
+import { licenceOf } from "../licence";
 
 /** Everything the page needs to mount one app frame: the §1.4 / P§5.1 POST and the getInitData answer. */
 export interface FrameSpec {
@@ -50,7 +51,7 @@ export function buildFrame(state: EmulatorState, portal: PortalState, r: FrameRe
     ...auth,
     SERVER_ENDPOINT: state.serverEndpoint(portal),
     member_id: portal.memberId,
-    status: state.app.status,
+    status: licenceOf(state, portal).status,
     PLACEMENT: r.placement,
     PLACEMENT_OPTIONS: r.options,
     APPLICATION_TOKEN: portal.applicationToken,

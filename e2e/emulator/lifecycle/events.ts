@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { encodeBracket } from "../form";
 import type { EmulatorState, PortalState, Binding, EventOrigin } from "../state";
 import type { DeliveryResult } from "../types";
+import { licenceOf } from "../licence";
 
 export const KNOWN_EVENTS = [
   "ONAPPINSTALL", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT", "ONAPPTEST", "ONAPPMETHODCONFIRM", "ONOFFLINEEVENT",
@@ -35,7 +36,7 @@ export function eventAuth(state: EmulatorState, portal: PortalState, userId: num
     expires_in: String(state.tokens.accessTtlSec),
     scope: state.app.scope.join(","),
     ...base,
-    status: state.app.status,
+    status: licenceOf(state, portal).status,
     user_id: String(userId),
     ...(withRefresh ? { refresh_token: pair.refresh } : {}),
   };
@@ -150,7 +151,8 @@ export async function triggerEvent(
   origin: EventOrigin | null = null,
 ): Promise<DeliveryResult[]> {
   const name = event.toUpperCase();
-  if (!portal.installed) return [];
+  // A blocked app (payment required: extensions §5.3) gets no events.
+  if (!portal.installed || portal.paymentRequired) return [];
   if (!portal.installFinished) {
     if ((state.options.eventsBeforeInstallFinish ?? "hold") === "hold") portal.held.push({ event: name, data, userId, origin });
     return [];

@@ -6,6 +6,7 @@ import { authFields, buildFrame, clientSpec, frameHtml, langOf, safeJson } from 
 import { SLIDER_CSS } from "../frames/slider-script";
 import { signedInUser, signInCookie, withCookie } from "../frames/session";
 import { releaseHeld } from "./events";
+import { paymentPage } from "../licence";
 import { bridgeScript } from "./bridge";
 
 /**
@@ -34,6 +35,7 @@ export const FRAME_STYLE = "width:100%;height:600px;border:1px solid #ccd;displa
 export function launcherPage(state: EmulatorState, portal: PortalState, req: Incoming): Reply {
   if (portal.deleted) return errorPage(403, "Portal was deleted", "This Bitrix24 portal no longer exists.");
   if (!portal.installed) return errorPage(404, "Application not installed", "The application is not installed on this Bitrix24.");
+  if (portal.paymentRequired) return paymentPage(state, portal);
   const { user, cookie } = portalPageUser(state, portal, req);
   if (!user) return errorPage(400, "Unknown user", "No such user on this portal.");
   if (!portal.installFinished && !user.admin) {

@@ -11,7 +11,7 @@ import { findPortal } from "../store/portals";
 import { Permanent } from "./permanent";
 import { runRobotJob } from "./robot-job";
 import { runOfflineDrain } from "./offline";
-import { runKeepAliveJob } from "./keepalive";
+import { runMaintenanceJob } from "./maintenance";
 
 /**
  * Runs the inbox's jobs: at least once each, with the row's dedupKey as the handler's idempotency key. A failure is
@@ -56,7 +56,7 @@ async function runEvent(job: ClaimedJob): Promise<void> {
   });
 }
 
-const RUNNERS: Record<string, (job: ClaimedJob) => Promise<void>> = { event: runEvent, robot: runRobotJob, offline: runOfflineDrain, maintenance: runKeepAliveJob };
+const RUNNERS: Record<string, (job: ClaimedJob) => Promise<void>> = { event: runEvent, robot: runRobotJob, offline: runOfflineDrain, maintenance: runMaintenanceJob };
 
 function reasonOf(err: unknown): string {
   if (err instanceof Permanent) return err.message;

@@ -8,7 +8,7 @@ import { formString, parseFormRequest, type FormTree } from "./form";
 import { bindAppEvents, persistInstall } from "./install";
 import { purgePortal, recordEvent, uninstallPortal } from "../store/portals";
 import { deliveryPortal } from "./delivery-auth";
-import { recheckBlockedPortal } from "./recheck";
+import { nudgeLicence } from "../licence";
 import { eventHandler, offlineEvents, OFFLINE_SIGNAL } from "../registry";
 import { drainJob } from "../inbox/offline";
 import { dedupKey, enqueueJob } from "../store/inbox";
@@ -144,12 +144,13 @@ export async function purgePortalData(memberId: string, at: Date): Promise<void>
 }
 
 /**
- * ONAPPPAYMENT has no tokens and no application_token, so it cannot be authenticated and changes nothing by itself:
- * it only prompts a throttled re-check of the portal's app.info with the stored installer pair (recheck.ts).
+ * ONAPPPAYMENT has no tokens and no application_token, so it cannot be authenticated and nothing in its body is read:
+ * it only prompts a rate-limited re-read of the stored portal's app.info with the installer's pair (licence.ts),
+ * which also lifts a payment block when Bitrix24 says so (recheck.ts). An unknown member_id costs nothing.
  */
 async function onPaymentHint(memberId: string, defer: Defer): Promise<string> {
   defer(async () => {
-    const outcome = await recheckBlockedPortal(memberId);
+    const outcome = await nudgeLicence(memberId);
     log.info("b24.payment.recheck", { memberId, outcome });
   });
   return "recheck";

@@ -4,6 +4,7 @@ import { processLocal } from "@/lib/process-local";
 import { clientFor } from "../clients";
 import { isB24Error } from "@/lib/errors";
 import { findPortal, transitionPortal } from "../store/portals";
+import { recordAppInfo } from "../store/licence";
 
 /**
  * The way out of `blocked` without a reinstall: ask Bitrix24 again. ONAPPPAYMENT carries no application_token
@@ -38,6 +39,8 @@ export async function recheckBlockedPortal(memberId: string, now = Date.now()): 
     log.info("b24.recheck.refused", { memberId, reason: isB24Error(err) ? err.code : "internal", upstream: isB24Error(err) ? err.upstream : undefined });
     return isB24Error(err) && err.code === "needs_reauth" ? "no_installer" : "failed";
   }
+  // Bitrix24's answer is the licence snapshot too (lib/bitrix24/licence.ts), whatever it says.
+  await recordAppInfo(memberId, info);
   if (info.PAYMENT_EXPIRED === "Y") return "blocked";
   const status = await transitionPortal(memberId, "payment_confirmed", null, info.STATUS ? { appStatus: info.STATUS } : {});
   log.info("b24.recheck.unblocked", { memberId, status });

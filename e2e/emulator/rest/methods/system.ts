@@ -1,4 +1,5 @@
 import { isoSec } from "../../clock";
+import { appInfoLicence, licenceOf } from "../../licence";
 import type { SeedUser } from "../../types";
 import type { RestContext } from "../auth";
 import { RestError } from "../envelope";
@@ -42,14 +43,10 @@ function userGet(ctx: RestContext, params: Record<string, unknown>): MethodResul
   return out;
 }
 
+/** STATUS, PAYMENT_EXPIRED, DAYS and LICENSE* come from the portal's licence (e2e/emulator/licence.ts). */
 function portalAppInfo(ctx: RestContext): Record<string, unknown> {
-  const enterprise = (ctx.portal.plan ?? ctx.state.options.rateLimit) === "enterprise";
-  return {
-    ID: 1, CODE: ctx.state.app.clientId, VERSION: 1, STATUS: ctx.state.app.status,
-    INSTALLED: ctx.portal.installFinished, PAYMENT_EXPIRED: ctx.portal.paymentRequired ? "Y" : "N",
-    DAYS: null, LANGUAGE_ID: "en", LICENSE: enterprise ? "en_ent250" : "en_project",
-    LICENSE_TYPE: enterprise ? "ent250" : "project", LICENSE_FAMILY: enterprise ? "ent" : "project",
-  };
+  const { STATUS, PAYMENT_EXPIRED, DAYS, ...license } = appInfoLicence(ctx.state, ctx.portal);
+  return { ID: 1, CODE: ctx.state.app.clientId, VERSION: 1, STATUS, INSTALLED: ctx.portal.installFinished, PAYMENT_EXPIRED, DAYS, LANGUAGE_ID: "en", ...license };
 }
 
 /** The OAuth server's app.info (https://apidocs.bitrix24.com/settings/oauth/simple-way.html): what an app uses to check that a frame/event token is genuine. */
@@ -63,7 +60,7 @@ export function oauthAppInfo(ctx: RestContext): Record<string, unknown> {
     install: {
       installed: ctx.portal.installFinished,
       version: "1",
-      status: s.app.status,
+      status: licenceOf(s, ctx.portal).status,
       scope: s.app.scope.join(","),
       domain: ctx.portal.host,
       uri: ctx.portal.url,
