@@ -1,0 +1,54 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { FormFooter } from "@/components/form-footer";
+import { saveBucketChoice } from "@/lib/actions/settings";
+import type { BucketChoice, PortalBucket } from "@/lib/bitrix24";
+
+const NAMES: Record<BucketChoice, string> = { default: "Deployment default", standard: "Standard", enterprise: "Enterprise" };
+
+/** Administrators only (the page does not render it for others, and the action refuses them). */
+export function BucketSetting({ bucket }: { bucket: PortalBucket }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function save(form: FormData) {
+    setPending(true);
+    setMessage(null);
+    try {
+      const saved = await saveBucketChoice(form.get("bucket"));
+      setMessage(saved.ok ? { ok: true, text: `Saved. Every app instance uses it within ${bucket.takesEffectSec} seconds.` } : { ok: false, text: saved.error });
+      if (saved.ok) router.refresh();
+    } catch {
+      setMessage({ ok: false, text: "The setting could not be saved. Try again." });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="bucket-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 id="bucket-h" className="font-semibold">Request bucket</h2>
+      <p className="mt-1 text-sm text-slate-600">
+        Bitrix24 limits REST requests per portal by plan. The app paces its calls to this bucket, and slows down on its own
+        when other apps on the portal use it too. A change reaches every app instance within {bucket.takesEffectSec} seconds.
+      </p>
+      <form action={save} className="mt-4 space-y-4">
+        <fieldset>
+          <legend className="sr-only">Bucket for this portal</legend>
+          {bucket.options.map((o) => (
+            <label key={o.choice} className="flex items-center gap-2 py-1 text-sm text-slate-700">
+              <input type="radio" name="bucket" value={o.choice} defaultChecked={bucket.choice === o.choice} className="accent-brand-600" />
+              {NAMES[o.choice]} ({o.burst} burst, {o.perSec}/s)
+            </label>
+          ))}
+        </fieldset>
+        {bucket.choice === "custom" ? (
+          <p className="text-sm text-slate-500">Now: a custom bucket of {bucket.current.burst} burst, {bucket.current.perSec}/s.</p>
+        ) : null}
+        <FormFooter pending={pending} label="Save bucket" pendingLabel="Saving…" message={message} />
+      </form>
+    </section>
+  );
+}
