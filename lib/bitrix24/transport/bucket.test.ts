@@ -151,6 +151,8 @@ describe("slow-down after QUERY_LIMIT_EXCEEDED", () => {
     expect(after).toEqual({ level: 22, at: 1_000, factor: 0.5, slowAt: 1_000 });
     expect(takeFrom(after, BUCKET_PLANS.standard, 1_000)).toEqual({ ok: false, waitMs: Math.ceil((1 / 0.95) * 1000) });
     expect(penalized(after, BUCKET_PLANS.standard, 1_500)).toBeNull();
+    // A full bucket at the old share is not carried over: that would stall for the difference.
+    expect(penalized({ level: 47, at: 0, factor: 1, slowAt: 0 }, BUCKET_PLANS.standard, 0)?.level).toBe(22);
   });
 
   /**

@@ -99,11 +99,10 @@ export function takeFrom(row: SlowBucket, p: BucketParams, now: number): ReturnT
 
 /**
  * The row after a QUERY_LIMIT_EXCEEDED at `now`, or null when the episode is already counted. Bitrix24's bucket is
- * full at that moment whatever ours says, so ours counts as full too, at the lowered share.
+ * full at that moment whatever ours says, so ours is set full too, at the lowered share: the next slot comes after
+ * one drain at the lowered rate (more, if ours was over the lowered burst, would only stall).
  */
 export function penalized(row: SlowBucket, p: BucketParams, now: number): SlowBucket | null {
   const slowed = slowedDown(row, now);
-  if (!slowed) return null;
-  const drained = Math.max(0, row.level - (Math.max(0, now - row.at) / 1000) * enforced(p, factorAt(row, now)).perSec);
-  return { ...slowed, level: Math.max(drained, enforced(p, slowed.factor).burst), at: now };
+  return slowed && { ...slowed, level: enforced(p, slowed.factor).burst, at: now };
 }
