@@ -179,6 +179,23 @@ describe("per-portal bucket against the emulated portals", () => {
   });
 });
 
+describe("what slows the limiter down", () => {
+  it("only QUERY_LIMIT_EXCEEDED: OVERLOAD_LIMIT (also a 503) and OPERATION_TIME_LIMIT leave the share at 1", async () => {
+    const clock = fakeClock();
+    const app = appFor(STANDARD, clock);
+    const seq = await lastSeq();
+    for (const [method, status, error] of [["scope", 503, "OVERLOAD_LIMIT"], ["server.time", 429, "OPERATION_TIME_LIMIT"]] as const) {
+      await emu.control.addFault({ path: `/rest/${method}`, kind: "status", status, body: { error, error_description: "x" } });
+      await app.client.call(method).catch(() => undefined);
+    }
+    expect((await emu.control.log(seq)).filter((l) => l.fault === "status").map((l) => l.status)).toEqual([503, 429]);
+    expect(await app.limiter.factorOf(app.memberId)).toBe(1);
+    await emu.control.addFault({ path: "/rest/scope", kind: "status", status: 503, body: { error: "QUERY_LIMIT_EXCEEDED", error_description: "Too many requests" } });
+    await app.client.call("scope");
+    expect(await app.limiter.factorOf(app.memberId)).toBe(0.5);
+  });
+});
+
 describe("the administrator's setting (saveBucketChoice)", () => {
   const A = () => portal(ENTERPRISE).memberId;
   const B = () => portal(STANDARD).memberId;
