@@ -44,6 +44,12 @@ export function BucketSetting({ bucket }: { bucket: PortalBucket }) {
             </label>
           ))}
         </fieldset>
+        {bucket.share < 1 ? (
+          <p className="text-sm text-amber-700">
+            Slowed down to {Math.round(bucket.share * 100)}% of it: Bitrix24 answered that the portal&apos;s limit was reached
+            (another app or integration uses it too). It grows back on its own once the limit is no longer hit.
+          </p>
+        ) : null}
         {bucket.choice === "custom" ? (
           <p className="text-sm text-slate-500">Now: a custom bucket of {bucket.current.burst} burst, {bucket.current.perSec}/s.</p>
         ) : null}

@@ -2,7 +2,7 @@ import "server-only";
 import { b24Config } from "./config";
 import { readBucketSetting, writeBucketSetting } from "./store/bucket-settings";
 import { BUCKET_PLANS, type BucketParams } from "./transport/bucket";
-import { BUCKET_SETTING_TTL_MS, portalBucketParams } from "./transport/limiter";
+import { BUCKET_SETTING_TTL_MS, portalBucketParams, sharedLimiter } from "./transport/limiter";
 
 /**
  * The settings page's "request bucket": which of Bitrix24's plans the portal's bucket follows (protocol §9.3), or the
@@ -20,6 +20,8 @@ export interface PortalBucket {
   options: Array<{ choice: BucketChoice } & BucketParams>;
   /** Other instances pick a change up within this many seconds. */
   takesEffectSec: number;
+  /** The share of the bucket the app uses now: below 1 after the portal answered QUERY_LIMIT_EXCEEDED, recovering. */
+  share: number;
 }
 
 function choiceOf(stored: BucketParams | null): PortalBucket["choice"] {
@@ -34,7 +36,8 @@ export async function portalBucket(memberId: string): Promise<PortalBucket> {
   const stored = await readBucketSetting(memberId);
   const deploymentDefault = b24Config().rateLimit;
   const options = BUCKET_CHOICES.map((choice) => ({ choice, ...(choice === "default" ? deploymentDefault : BUCKET_PLANS[choice]) }));
-  return { choice: choiceOf(stored), current: stored ?? deploymentDefault, options, takesEffectSec: BUCKET_SETTING_TTL_MS / 1000 };
+  const share = await sharedLimiter().factorOf(memberId);
+  return { choice: choiceOf(stored), current: stored ?? deploymentDefault, options, takesEffectSec: BUCKET_SETTING_TTL_MS / 1000, share };
 }
 
 /** Stores the choice; this instance uses it from the next request, the others within `takesEffectSec`. */

@@ -240,6 +240,12 @@ describe("the administrator's setting (saveBucketChoice)", () => {
     expect(await database.db().portal.count({ where: { bucketBurst: { not: null } } })).toBe(0);
   });
 
+  it("shows the share the app uses now: 1, and less after QUERY_LIMIT_EXCEEDED", async () => {
+    expect((await setting.portalBucket(B())).share).toBe(1);
+    await limiter.sharedLimiter().penalize(B());
+    expect((await setting.portalBucket(B())).share).toBe(0.5);
+  });
+
   it("numbers set outside the app show as a custom bucket", async () => {
     await database.db().portal.update({ where: { memberId: B() }, data: { bucketBurst: 100, bucketRate: 3 } });
     expect(await setting.portalBucket(B())).toMatchObject({ choice: "custom", current: { burst: 100, perSec: 3 } });

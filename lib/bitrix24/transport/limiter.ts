@@ -171,8 +171,8 @@ export function portalBucketParams(): CachedBucketParams {
  * counts them all in one bucket. PostgreSQL (several instances): the bucket lives in the database. SQLite (one
  * instance): in memory, once per process.
  */
-export function sharedLimiter(): RateLimiter {
-  return processLocal<RateLimiter>("b24.limiter", () => {
+export function sharedLimiter(): DbRateLimiter | MemoryRateLimiter {
+  return processLocal("b24.limiter", () => {
     const params = portalBucketParams().get;
     return env().DATABASE_URL.startsWith("file:") ? new MemoryRateLimiter(params) : new DbRateLimiter(params);
   });
