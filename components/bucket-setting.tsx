@@ -18,7 +18,7 @@ export function BucketSetting({ bucket }: { bucket: PortalBucket }) {
     setMessage(null);
     try {
       const saved = await saveBucketChoice(form.get("bucket"));
-      setMessage(saved.ok ? { ok: true, text: `Saved. Every app instance uses it within ${bucket.takesEffectSec} seconds.` } : { ok: false, text: saved.error });
+      setMessage(saved.ok ? { ok: true, text: `Applied: every app instance uses it within ${bucket.takesEffectSec} seconds.` } : { ok: false, text: saved.error });
       if (saved.ok) router.refresh();
     } catch {
       setMessage({ ok: false, text: "The setting could not be saved. Try again." });
@@ -53,7 +53,8 @@ export function BucketSetting({ bucket }: { bucket: PortalBucket }) {
         {bucket.choice === "custom" ? (
           <p className="text-sm text-slate-500">Now: a custom bucket of {bucket.current.burst} burst, {bucket.current.perSec}/s.</p>
         ) : null}
-        <FormFooter pending={pending} label="Save bucket" pendingLabel="Saving…" message={message} />
+        {/* "Apply", not "Save": the option forms above own the page's Save buttons and their "Saved." line. */}
+        <FormFooter pending={pending} label="Apply" pendingLabel="Applying…" message={message} />
       </form>
     </section>
   );

@@ -19,7 +19,7 @@ export class SettingsPage {
 
   async saveBucket(name: RegExp): Promise<void> {
     await this.bucketChoice(name).check();
-    await this.bucketSection().getByRole("button", { name: "Save bucket" }).click();
-    await expect(this.bucketSection().getByRole("status")).toContainText("Saved.");
+    await this.bucketSection().getByRole("button", { name: "Apply" }).click();
+    await expect(this.bucketSection().getByRole("status")).toContainText("Applied");
   }
 }
