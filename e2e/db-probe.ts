@@ -68,6 +68,14 @@ export class DbProbe {
       : null;
   }
 
+  /** The portal's own request bucket (null = the deployment default). */
+  async bucket(memberId: string): Promise<{ burst: number | null; perSec: number | null }> {
+    const [row] = await this.query<{ bucketBurst: number | string | null; bucketRate: number | string | null }>(
+      `SELECT "bucketBurst", "bucketRate" FROM "Portal" WHERE "memberId" = '${memberId.replace(/[^a-z0-9]/gi, "")}'`,
+    );
+    return { burst: row?.bucketBurst == null ? null : Number(row.bucketBurst), perSec: row?.bucketRate == null ? null : Number(row.bucketRate) };
+  }
+
   /** Every row of every app table as one string, for "this value appears nowhere" assertions. */
   /** What the app recorded as the portal's last event (its last step after answering a delivery). */
   async lastEvent(memberId: string): Promise<{ name: string | null; at: number | null }> {

@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { getPortalSession } from "@/lib/auth";
-import { userClient } from "@/lib/bitrix24";
+import { BUCKET_CHOICES, setPortalBucket, userClient } from "@/lib/bitrix24";
 import { toErrorBody } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -33,6 +33,25 @@ export async function saveSetting(scope: SettingScope, name: string, value: unkn
     return { ok: true };
   } catch (err) {
     log.warn("settings.save_failed", { memberId: session.memberId, scope, err });
+    return { ok: false, error: toErrorBody(err).body.message };
+  }
+}
+
+/**
+ * The portal's request bucket (lib/bitrix24/bucket-setting.ts). The app's own data, not a Bitrix24 option, so the
+ * administrator check here is the only one; the portal is the session's, never one named by the form.
+ */
+export async function saveBucketChoice(choice: unknown): Promise<SaveState> {
+  const session = await getPortalSession();
+  if (!session) return { ok: false, error: "Your session has ended. Open the app from Bitrix24 again." };
+  if (!session.isAdmin) return { ok: false, error: "Only a Bitrix24 administrator can change this." };
+  const parsed = z.enum(BUCKET_CHOICES).safeParse(choice);
+  if (!parsed.success) return { ok: false, error: "Choose one of the listed buckets." };
+  try {
+    if (!(await setPortalBucket(session.memberId, parsed.data))) return { ok: false, error: "This portal is not connected to the app." };
+    return { ok: true };
+  } catch (err) {
+    log.warn("settings.bucket_save_failed", { memberId: session.memberId, err });
     return { ok: false, error: toErrorBody(err).body.message };
   }
 }

@@ -10,6 +10,7 @@
  *   oauth/        standalone sign-in, token checks at the OAuth server, which configured OAuth server (region) serves a portal
  *   store/        the persistence module (portal, user and token-pair rows)
  *   tokens/       refresh, encryption; transport/ the HTTP client, limits, retries; registry.ts the app manifest
+ *   bucket-setting.ts  the portal's request bucket (plan) as the settings page shows and changes it
  */
 import "server-only";
 import { kickInbox } from "./inbox/pump";
@@ -26,6 +27,7 @@ export { handleRobotCall } from "./lifecycle/robots";
 export { doctorReport, type DoctorReport, type TokenCheck } from "./lifecycle/doctor";
 export { portalAuthorizeUrl } from "./oauth/sign-in";
 export { b24Config } from "./config";
+export { BUCKET_CHOICES, portalBucket, setPortalBucket, type BucketChoice, type PortalBucket } from "./bucket-setting";
 export { findPortal, findUser } from "./store/portals";
 export { loadHealth, type TokenOwner } from "./store/token-store";
 export { kickInbox };

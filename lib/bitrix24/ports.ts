@@ -32,6 +32,11 @@ export interface RateLimiter {
    * A `batch` is one request.
    */
   acquire(memberId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * The portal answered QUERY_LIMIT_EXCEEDED anyway (another app or integration shares its bucket): use less of it
+   * for a while. Never throws.
+   */
+  penalize?(memberId: string): Promise<void>;
 }
 
 /** Lets everything through; for tests that exercise the emulator's own limit answers. */

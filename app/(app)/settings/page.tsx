@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { BucketSetting } from "@/components/bucket-setting";
 import { SettingsForm } from "@/components/settings-form";
+import { portalBucket } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -7,11 +9,13 @@ export const metadata: Metadata = { title: "Settings" };
 /**
  * The app's settings: portal-wide ones in app.option.* (Bitrix24 lets only administrators write them) and the
  * person's own in user.option.*. Opened standalone from the header, or inside Bitrix24 in a slider
- * (openApplication with `page: "/settings"`, which the app URL routes here with `frame=slider`).
+ * (openApplication with `page: "/settings"`, which the app URL routes here with `frame=slider`). Administrators also
+ * choose the portal's request bucket, which the app keeps itself.
  */
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ frame?: string }> }) {
   const session = await requirePortalSession();
   const { frame } = await searchParams;
+  const bucket = session.isAdmin ? await portalBucket(session.memberId) : null;
   return (
     <>
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
@@ -19,6 +23,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <div className="mt-8">
         <SettingsForm isAdmin={session.isAdmin} inSlider={frame === "slider"} />
       </div>
+      {bucket ? (
+        <div className="mt-6">
+          <BucketSetting bucket={bucket} />
+        </div>
+      ) : null}
     </>
   );
 }

@@ -1,5 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { effective, JITTER_MS, take, type BucketParams, type BucketState } from "./bucket";
+import {
+  BUCKET_PLANS,
+  effective,
+  enforced,
+  EPISODE_MS,
+  factorAt,
+  JITTER_MS,
+  penalized,
+  QUIET_MS,
+  RECOVERY_PER_SEC,
+  SLOW_FLOOR,
+  slowedDown,
+  take,
+  takeFrom,
+  type BucketParams,
+  type BucketState,
+  type SlowBucket,
+  type Slowdown,
+} from "./bucket";
 
 describe("leaky bucket", () => {
   const p = { burst: 50, perSec: 2 };
@@ -85,5 +103,110 @@ describe("leaky bucket", () => {
     ["the e2e emulator", { burst: 20, perSec: 10 }],
   ])("absorbs half a second of arrival jitter on %s portal [#40]", (_name, portal) => {
     for (const seed of [1, 7, 4242]) expect(replayArrivals(portal, seed)).toBeLessThanOrEqual(portal.burst);
+  });
+});
+
+describe("slow-down after QUERY_LIMIT_EXCEEDED", () => {
+  const fresh = { factor: 1, slowAt: 0 };
+
+  it("halves the share per episode, down to the floor", () => {
+    let s: Slowdown = fresh;
+    const seen: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      s = slowedDown(s, i * EPISODE_MS)!;
+      seen.push(s.factor);
+    }
+    expect(seen).toEqual([0.5, 0.25, 0.125, SLOW_FLOOR, SLOW_FLOOR, SLOW_FLOOR]);
+  });
+
+  it("counts refusals inside one episode once", () => {
+    const s = slowedDown(fresh, 10_000)!;
+    expect(slowedDown(s, 10_000)).toBeNull();
+    expect(slowedDown(s, 10_000 + EPISODE_MS - 1)).toBeNull();
+    expect(slowedDown(s, 10_000 + EPISODE_MS)?.factor).toBe(0.25);
+  });
+
+  it("holds the share through the quiet period, then recovers linearly to 1", () => {
+    const s = { factor: 0.5, slowAt: 1_000 };
+    expect(factorAt(s, 1_000)).toBe(0.5);
+    expect(factorAt(s, 1_000 + QUIET_MS)).toBe(0.5);
+    expect(factorAt(s, 1_000 + QUIET_MS + 10_000)).toBeCloseTo(0.5 + 10 * RECOVERY_PER_SEC);
+    const full = 1_000 + QUIET_MS + (0.5 / RECOVERY_PER_SEC) * 1000;
+    expect(factorAt(s, full)).toBe(1);
+    expect(factorAt(s, full + 3_600_000)).toBe(1);
+    // A refusal mid-recovery halves what was in force then, not the old low.
+    expect(slowedDown(s, 1_000 + QUIET_MS + 10_000)?.factor).toBeCloseTo((0.5 + 10 * RECOVERY_PER_SEC) / 2);
+  });
+
+  it("scales burst and rate, then keeps the safety margin", () => {
+    expect(enforced(BUCKET_PLANS.standard, 1)).toEqual({ burst: 47, perSec: 1.9 });
+    expect(enforced(BUCKET_PLANS.enterprise, 1)).toEqual({ burst: 247, perSec: 4.75 });
+    expect(enforced(BUCKET_PLANS.standard, 0.5)).toEqual({ burst: 22, perSec: 0.95 });
+    expect(enforced(BUCKET_PLANS.standard, SLOW_FLOOR)).toEqual({ burst: 2, perSec: 0.19 });
+  });
+
+  it("a refusal counts our bucket full at the lowered share, so the next slot waits for the lowered rate", () => {
+    const row: SlowBucket = { level: 5, at: 0, factor: 1, slowAt: 0 };
+    const after = penalized(row, BUCKET_PLANS.standard, 1_000)!;
+    expect(after).toEqual({ level: 22, at: 1_000, factor: 0.5, slowAt: 1_000 });
+    expect(takeFrom(after, BUCKET_PLANS.standard, 1_000)).toEqual({ ok: false, waitMs: Math.ceil((1 / 0.95) * 1000) });
+    expect(penalized(after, BUCKET_PLANS.standard, 1_500)).toBeNull();
+    // A full bucket at the old share is not carried over: that would stall for the difference.
+    expect(penalized({ level: 47, at: 0, factor: 1, slowAt: 0 }, BUCKET_PLANS.standard, 0)?.level).toBe(22);
+  });
+
+  /**
+   * Bitrix24's standard bucket shared with another app that sends `otherPerSec` steadily after a burst of
+   * `otherBurst`; ours always has work queued. Returns our refusals, when each happened, and how many we sent.
+   */
+  function shareWithAnotherApp(otherBurst: number, otherPerSec: number, seconds: number, adaptive = true) {
+    const portal = BUCKET_PLANS.standard;
+    let theirs = otherBurst;
+    let theirsAt = 0;
+    const arrive = (t: number): boolean => {
+      theirs = Math.max(0, theirs - ((t - theirsAt) / 1000) * portal.perSec);
+      theirsAt = t;
+      if (theirs + 1 > portal.burst) return false;
+      theirs += 1;
+      return true;
+    };
+    let ours: SlowBucket = { level: 0, at: 0, factor: 1, slowAt: 0 };
+    let nextOther = 0;
+    const refusals: number[] = [];
+    let sent = 0;
+    for (let now = 0; now < seconds * 1000; ) {
+      const r = takeFrom(ours, portal, now);
+      if (!r.ok || nextOther <= now) {
+        // Time moves to whichever comes first: the other app's next request or our next slot.
+        const ourAt = r.ok ? now : now + r.waitMs;
+        if (nextOther <= ourAt) {
+          arrive(nextOther);
+          now = Math.max(now, nextOther);
+          nextOther += 1000 / otherPerSec;
+        } else now = ourAt;
+        continue;
+      }
+      ours = { ...ours, ...r.next };
+      if (arrive(now)) sent++;
+      else {
+        refusals.push(now);
+        if (adaptive) ours = penalized(ours, portal, now) ?? ours;
+      }
+    }
+    return { refusals, sent };
+  }
+
+  it("converges when another app shares the bucket: refusals come in rare episodes, throughput stays near what is left", () => {
+    const { refusals, sent } = shareWithAnotherApp(30, 1, 600);
+    // Without the slow-down every request above the 1/s left over is refused: about 0.9 a second.
+    expect(shareWithAnotherApp(30, 1, 600, false).refusals.length).toBeGreaterThan(500);
+    // With it: one episode at the start (the other app's burst), then about one per quiet period and recovery, as
+    // the share grows back past what is left; the client retries each of those.
+    expect(refusals[0]).toBe(0);
+    expect(refusals.length).toBeLessThanOrEqual(1 + 600_000 / QUIET_MS);
+    expect(Math.min(...refusals.slice(1).map((t, i) => t - refusals[i]!))).toBeGreaterThan(QUIET_MS);
+    // Of the 1 request/s the other app leaves, we use nearly all (plus the 20 slots free at the start).
+    expect(sent / 600).toBeGreaterThan(0.95);
+    expect(sent / 600).toBeLessThanOrEqual(1 + 50 / 600);
   });
 });

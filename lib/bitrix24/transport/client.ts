@@ -162,6 +162,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     const upstream = err?.error || `HTTP_${res.status}`;
     const code = classifyRest(upstream, res.status);
     let retryAfterSec = retryAfterHeader(res);
+    if (upstream === "QUERY_LIMIT_EXCEEDED") await limiter.penalize?.(memberId);
     if (upstream === "OPERATION_TIME_LIMIT") {
       const until = await operating.block(memberId, method, now());
       retryAfterSec = Math.max(1, Math.ceil((until - now()) / 1000));
