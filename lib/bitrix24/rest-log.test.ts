@@ -158,6 +158,27 @@ describe("recording", () => {
     expect(createMany).toHaveBeenCalledTimes(2);
   });
 
+  it("a database write that hangs does not hold REST calls; the rows are written when it answers", async () => {
+    const [A] = members as [string];
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    const real = h.db().restLog.createMany.bind(h.db().restLog);
+    const slow = async (args: Parameters<typeof real>[0]) => {
+      await stalled;
+      return real(args);
+    };
+    vi.spyOn(h.db().restLog, "createMany").mockImplementationOnce(slow as never);
+    const b24 = installer(A);
+    await b24.call("scope");
+    const flushing = restLog.flushRestLog();
+    // The first write is stuck; later calls answer all the same.
+    await expect(Promise.all([b24.call("scope"), b24.call("user.current")])).resolves.toHaveLength(2);
+    expect(await h.db().restLog.count({ where: { memberId: A } })).toBe(0);
+    release();
+    await flushing;
+    expect((await rowsOf(A)).map((r) => r.method)).toEqual(["scope", "scope", "user.current"]);
+  });
+
   it("many calls are written in a few batched inserts (group commit)", async () => {
     const [A] = members as [string];
     const createMany = vi.spyOn(h.db().restLog, "createMany");

@@ -9,8 +9,9 @@ import type { RestExchange, RestRecorder } from "./transport/exchange";
 /**
  * The REST log the Marketplace asks for (its publication rules: keep API requests and responses for at least the
  * last 3 days). One RestLog row per HTTP request to a portal, every attempt included; bodies pass the one redaction
- * list and are cut to BODY_MAX_BYTES. The REST call only appends to an in-process queue: rows are built and written
- * in batches off the call's path (group commit), and a failed write drops its batch with a warning rather than
+ * list and are cut to BODY_MAX_BYTES. The REST call only hands its exchange over: the row is built on the next turn
+ * of the event loop (so the full answer is not held while rows wait), queued in the process and written in batches
+ * (group commit), and a failed write drops its batch with a warning rather than
  * slowing or failing the call. Rows still queued when the process dies (at most FLUSH_MS old) are lost.
  * pruneRestLog keeps B24_REST_LOG_DAYS of rows and the table's `bytes` under B24_REST_LOG_MAX_MB.
  */
@@ -19,8 +20,8 @@ export const BODY_MAX_BYTES = 16 * 1024;
 export const ROW_OVERHEAD_BYTES = 256;
 const FLUSH_ROWS = 50;
 const FLUSH_MS = 200;
-/** Rows waiting for the database beyond this are dropped: a stalled database must not grow the process's memory. */
-const MAX_QUEUED = 5_000;
+/** Rows (≤ 2 × 16 KB each) waiting for the database beyond this are dropped: a stalled database must not grow memory. */
+const MAX_QUEUED = 2_000;
 /** The size bound is checked after this many rows written by this process too, not only every 6 h. */
 const PRUNE_EVERY_ROWS = 1_000;
 /** Pruning for size deletes down to this share of the bound, so the next rows do not trigger it again at once. */
@@ -39,14 +40,9 @@ export function restLogSettings(): RestLogSettings {
   return { days: e.B24_REST_LOG_DAYS, maxBytes: e.B24_REST_LOG_MAX_MB * 1024 * 1024 };
 }
 
-interface Pending {
-  exchange: RestExchange;
-  bitrixUserId: number | null;
-}
-
 const state = () =>
   processLocal("rest-log", () => ({
-    queue: [] as Pending[],
+    queue: [] as Row[],
     timer: null as ReturnType<typeof setTimeout> | null,
     flushing: Promise.resolve(),
     written: 0,
@@ -56,17 +52,22 @@ const state = () =>
 /** The REST client's recorder for calls made with `bitrixUserId`'s pair; records nothing while the log is off. */
 export function restRecorder(bitrixUserId: number | null): RestRecorder {
   return (exchange) => {
-    if (restLogSettings().days > 0) enqueue({ exchange, bitrixUserId });
+    if (restLogSettings().days > 0) setImmediate(() => enqueue(exchange, bitrixUserId));
   };
 }
 
-function enqueue(p: Pending): void {
+function enqueue(exchange: RestExchange, bitrixUserId: number | null): void {
   const s = state();
   if (s.queue.length >= MAX_QUEUED) {
     if (s.dropped++ % 1000 === 0) log.warn("b24.rest_log.dropped", { reason: "queue_full", droppedSoFar: s.dropped });
     return;
   }
-  s.queue.push(p);
+  try {
+    s.queue.push(toRow(exchange, bitrixUserId));
+  } catch (err) {
+    log.warn("b24.rest_log.dropped", { reason: "unrecordable", requestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
+    return;
+  }
   if (s.queue.length >= FLUSH_ROWS) void flushRestLog();
   else if (!s.timer) {
     s.timer = setTimeout(() => void flushRestLog(), FLUSH_MS);
@@ -90,7 +91,9 @@ export function bodyText(value: unknown, max = BODY_MAX_BYTES): string {
   return truncateBody(JSON.stringify(redact(value)) ?? "", max);
 }
 
-function toRow({ exchange: e, bitrixUserId }: Pending) {
+type Row = ReturnType<typeof toRow>;
+
+function toRow(e: RestExchange, bitrixUserId: number | null) {
   const request = bodyText(e.params);
   const response = bodyText(e.body);
   return {
@@ -108,8 +111,10 @@ function toRow({ exchange: e, bitrixUserId }: Pending) {
   };
 }
 
-/** Writes everything queued so far; resolves when it is written or dropped. Never rejects. */
-export function flushRestLog(): Promise<void> {
+/** Writes everything recorded so far; resolves when it is written or dropped. Never rejects. */
+export async function flushRestLog(): Promise<void> {
+  // Exchanges handed over before this call become rows first (setImmediate runs its callbacks in order).
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const s = state();
   if (s.timer) clearTimeout(s.timer);
   s.timer = null;
@@ -122,7 +127,7 @@ async function drain(): Promise<void> {
   while (s.queue.length > 0) {
     const batch = s.queue.splice(0, FLUSH_ROWS);
     try {
-      await db().restLog.createMany({ data: batch.map(toRow) });
+      await db().restLog.createMany({ data: batch });
       s.written += batch.length;
     } catch (err) {
       // The name only: a database error's message may quote the values it failed to write.
