@@ -44,6 +44,11 @@ test("an administrator sees the portal's REST requests on the doctor and downloa
   expect(new Set(lines.map((l) => l.memberId))).toEqual(new Set([portal.memberId]));
   expect(lines.map((l) => l.method)).toEqual(expect.arrayContaining(["batch", "app.option.get", "crm.deal.list"]));
   expect(lines.map((l) => l.requestId)).toContain(requestId);
+  const narrowed = await page.request.get("/api/doctor/rest-log?days=1");
+  expect(narrowed.status()).toBe(200);
+  expect(narrowed.headers()).toMatchObject({ "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "private, no-store" });
+  expect(narrowed.headers()["content-disposition"]).toMatch(/^attachment; filename="rest-log-.+\.jsonl"$/);
+  expect((await page.request.get("/api/doctor/rest-log?days=soon")).status()).toBe(400);
   // The portal's live tokens appear nowhere in the file.
   for (const t of (await emulator.tokens()).filter((x) => x.memberId === portal.memberId)) {
     expect(text).not.toContain(t.access);
