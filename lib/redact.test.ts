@@ -19,6 +19,13 @@ describe("redaction", () => {
     expect(s).toContain(REDACTED);
   });
 
+  it("scrubs the same keys written as JSON inside a string", () => {
+    const s = redactString(`saved: {"access_token":"a\\"1","x":1,"AUTH_ID" : "b2","expires_in":3600,"refresh_token":null}`);
+    expect(s).not.toMatch(/a\\"1|b2|null/);
+    expect(s).toContain('"x":1');
+    expect(s).toContain('"expires_in":3600');
+  });
+
   it("keeps error codes under `code` and redacts authorization codes", () => {
     const out = redact({
       a: { code: "invalid_grant" },

@@ -30,6 +30,8 @@ export const SECRET_KEYS = [
 const SECRET = new Set<string>(SECRET_KEYS);
 const PAIR = new RegExp(`((?:^|[?&\\s"'\\[])(?:${SECRET_KEYS.join("|")})\\]?=)[^&\\s"']+`, "gi");
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
+// The same keys as JSON text inside a string (an option value or error text holding serialised JSON).
+const JSON_PAIR = new RegExp(`("(?:${SECRET_KEYS.join("|")})"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, "gi");
 
 export const REDACTED = "[redacted]";
 
@@ -46,7 +48,7 @@ function keepsDiagnostic(key: string, value: unknown): boolean {
 }
 
 export function redactString(s: string): string {
-  return s.replace(PAIR, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
+  return s.replace(PAIR, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(JSON_PAIR, `$1"${REDACTED}"`);
 }
 
 export function redact(value: unknown, depth = 0): unknown {

@@ -9,6 +9,7 @@ const { drainInbox, workerId } = await import("@/lib/bitrix24/inbox/worker");
 const { nextDueAt } = await import("@/lib/bitrix24/store/inbox");
 const { db } = await import("@/lib/db");
 const { startMaintenance } = await import("@/lib/bitrix24/inbox/maintenance");
+const { flushRestLog } = await import("@/lib/bitrix24/rest-log");
 
 const POLL_MS = Math.max(50, Number(process.env.B24_WORKER_POLL_MS) || 500);
 const owner = workerId();
@@ -43,5 +44,7 @@ while (!stopping) {
     await new Promise((r) => setTimeout(r, POLL_MS * 4));
   }
 }
+// The REST log's rows of the last requests are still queued in memory (lib/bitrix24/rest-log.ts).
+await flushRestLog();
 await db().$disconnect();
 console.log(`worker ${owner}: stopped`);

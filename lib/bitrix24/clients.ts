@@ -8,6 +8,7 @@ import { B24Error, isB24Error } from "@/lib/errors";
 import { DbTokenSource } from "./tokens/refresh";
 import { findPortal } from "./store/portals";
 import { pairExists, type TokenOwner } from "./store/token-store";
+import { restRecorder } from "./rest-log";
 
 /**
  * The app's REST clients: every one shares the process's request bucket and operating-time limits, and is built from
@@ -15,7 +16,7 @@ import { pairExists, type TokenOwner } from "./store/token-store";
  */
 /** A REST client acting with one stored token pair. `probe` may ask a blocked portal whether it works again. */
 export function clientFor(owner: TokenOwner, opts: { probe?: boolean } = {}) {
-  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner, opts), limiter: sharedLimiter(), operating: sharedOperating() });
+  return createB24Client({ memberId: owner.memberId, tokens: new DbTokenSource(owner, opts), limiter: sharedLimiter(), operating: sharedOperating(), record: restRecorder(owner.bitrixUserId) });
 }
 
 /**
@@ -75,6 +76,7 @@ export function userClient(session: PortalSession, opts: { interactive?: boolean
     tokens: new SessionTokenSource(session),
     limiter: sharedLimiter(),
     operating: sharedOperating(),
+    record: restRecorder(session.bitrixUserId),
     // A person waiting on a page gets "try again in N s" at once rather than a request held for the operating reset.
     ...(opts.interactive ? { maxOperatingWaitMs: 0 } : {}),
   });

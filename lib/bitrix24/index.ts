@@ -11,6 +11,7 @@
  *   store/        the persistence module (portal, user and token-pair rows)
  *   tokens/       refresh, encryption; transport/ the HTTP client, limits, retries; registry.ts the app manifest
  *   bucket-setting.ts  the portal's request bucket (plan) as the settings page shows and changes it
+ *   rest-log.ts   every REST exchange with a portal, redacted, kept B24_REST_LOG_DAYS (the doctor shows and downloads it)
  */
 import "server-only";
 import { kickInbox } from "./inbox/pump";
@@ -30,6 +31,7 @@ export { b24Config } from "./config";
 export { BUCKET_CHOICES, portalBucket, setPortalBucket, type BucketChoice, type PortalBucket } from "./bucket-setting";
 export { findPortal, findUser } from "./store/portals";
 export { loadHealth, type TokenOwner } from "./store/token-store";
+export { recentRestLog, restLogLines, restLogSettings, type RestLogEntry } from "./rest-log";
 export { kickInbox };
 
 /** A dead inbox job of this portal back in the queue, and the web process's worker told (B24_WORKER_MODE=web). */

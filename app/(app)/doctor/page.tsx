@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
+import { RestLogSection } from "@/components/rest-log";
 import { RetryJobButton } from "@/components/retry-job";
 import { SignInAgainButton } from "@/components/sign-in-again";
 import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
@@ -125,6 +126,7 @@ export default async function DoctorPage() {
             ))}
           </Section>
         </div>
+        <RestLogSection memberId={session.memberId} />
     </div>
   );
 }

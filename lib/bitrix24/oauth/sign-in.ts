@@ -7,6 +7,7 @@ import { requestToken, type B24TokenSet } from "./oauth";
 import type { RateLimiter } from "../ports";
 import { createB24Client, fixedTokens } from "../transport/client";
 import { sharedOperating } from "../transport/operating-shared";
+import { restRecorder } from "../rest-log";
 import { safeEqual } from "@/lib/safe-equal";
 import { bindState, openState } from "./state";
 import { defaultServer, matchServer, selectServer } from "./servers";
@@ -107,7 +108,7 @@ interface UserResult {
  */
 export async function fetchProfile(tokens: ProfileTokens, limiter: RateLimiter = sharedLimiter()): Promise<B24Profile> {
   const creds = { clientEndpoint: tokens.clientEndpoint, accessToken: tokens.accessToken };
-  const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens(creds), limiter, operating: sharedOperating() });
+  const client = createB24Client({ memberId: tokens.memberId, tokens: fixedTokens(creds), limiter, operating: sharedOperating(), record: restRecorder(tokens.bitrixUserId) });
   const out = await client.batch({ profile: "profile", user: "user.current" });
   const result = { result: out.result as { profile?: ProfileResult; user?: UserResult } };
   const profile = result.result?.profile;

@@ -1,6 +1,7 @@
 import { log } from "@/lib/log";
 import { B24Error, isB24Error } from "@/lib/errors";
-import { b24Fetch, errorOf, type B24Response } from "./http";
+import { errorOf, type B24Response } from "./http";
+import { fetchRecorded, newCallId, type RestRecorder } from "./exchange";
 import { listAll, type ListAllOptions } from "./list-all";
 import {
   encodePhpQuery,
@@ -34,6 +35,8 @@ export interface B24ClientOptions {
   operating?: OperatingLimits;
   random?: () => number;
   timeoutMs?: number;
+  /** Receives every HTTP exchange with the portal (the REST log); nothing is recorded without one. */
+  record?: RestRecorder;
 }
 
 export type BatchCommand = string | readonly [method: string, params?: Params];
@@ -176,20 +179,21 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
 
   /** One HTTP request. The slot is taken before the credentials are read, so a call that waited in the limiter
    * uses the pair another call may have refreshed meanwhile instead of a stale token. */
-  async function once<T>(method: string, params: Params, renewed: RestCredentials | null): Promise<{ creds: RestCredentials; out: RestResult<T> }> {
+  async function once<T>(method: string, params: Params, renewed: RestCredentials | null, requestId: string): Promise<{ creds: RestCredentials; out: RestResult<T> }> {
     await limiter.acquire(memberId);
     const creds = renewed ?? (await tokens.current());
     try {
-      return { creds, out: await sendWith<T>(creds, method, params) };
+      return { creds, out: await sendWith<T>(creds, method, params, requestId) };
     } catch (err) {
       if (err instanceof B24Error) Object.defineProperty(err, "creds", { value: creds, enumerable: false });
       throw err;
     }
   }
 
-  async function sendWith<T>(creds: RestCredentials, method: string, params: Params): Promise<RestResult<T>> {
+  async function sendWith<T>(creds: RestCredentials, method: string, params: Params, requestId: string): Promise<RestResult<T>> {
     const url = endpointUrl(creds.clientEndpoint, method);
-    const res = await b24Fetch(url, { method: "POST", json: { ...params, auth: creds.accessToken }, timeoutMs: opts.timeoutMs });
+    const req = { method: "POST" as const, json: { ...params, auth: creds.accessToken }, timeoutMs: opts.timeoutMs, requestId };
+    const res = await fetchRecorded(url, req, { memberId, method, params }, opts.record);
     const body = res.body as RestResult<T> | undefined;
     if (res.status !== 200 || errorOf(res.body) || !body || typeof body !== "object" || !("result" in body)) {
       throw await toError(res, method);
@@ -203,10 +207,13 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
     let next: RestCredentials | null = null;
     let renewed = false;
     let attempt = 1;
+    const callId = newCallId();
+    let sent = 0;
     for (;;) {
       await awaitOperating(batchMethods ?? [method]);
+      const requestId = `${callId}-${++sent}`;
       try {
-        return (await once<T>(method, params, next)).out;
+        return (await once<T>(method, params, next, requestId)).out;
       } catch (err) {
         if (!isB24Error(err)) throw err;
         const used = (err as B24Error & { creds?: RestCredentials }).creds;
@@ -222,7 +229,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
         }
         const decision = policy.decide(err, attempt, method, batchMethods);
         if (!decision.retry) throw err;
-        log.info("b24.rest.retry", { memberId, method, upstream: err.upstream, attempt, delayMs: decision.delayMs });
+        log.info("b24.rest.retry", { memberId, method, requestId, upstream: err.upstream, attempt, delayMs: decision.delayMs });
         await sleep(decision.delayMs);
         attempt++;
       }

@@ -27,6 +27,8 @@ export interface B24Request {
   form?: Record<string, string>;
   json?: unknown;
   timeoutMs?: number;
+  /** Sent as X-Request-Id and written into this request's log lines (the REST log row carries the same id). */
+  requestId?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -100,6 +102,7 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
     body = JSON.stringify(req.json);
   }
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  if (req.requestId) headers["x-request-id"] = req.requestId;
   const started = performance.now();
   let res: RawResponse;
   try {
@@ -107,7 +110,7 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
   } catch (cause) {
     const timedOut = cause instanceof TimeoutError;
     const unsafe = cause instanceof UnsafeAddressError;
-    log.warn("b24.http.transport_error", { url: redactString(url), timedOut, unsafeAddress: unsafe || undefined, ms: Math.round(performance.now() - started) });
+    log.warn("b24.http.transport_error", { url: redactString(url), requestId: req.requestId, timedOut, unsafeAddress: unsafe || undefined, ms: Math.round(performance.now() - started) });
     const message = timedOut ? "Bitrix24 did not answer in time." : unsafe ? "The portal's address resolves to a non-public network address; the app does not send tokens there." : "Could not reach Bitrix24.";
     throw new B24Error("upstream_unavailable", message, { cause });
   }
@@ -119,7 +122,7 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
       parsed = undefined;
     }
   }
-  log.debug("b24.http", { method: req.method, url: redactString(url), status: res.status, ms: Math.round(performance.now() - started) });
+  log.debug("b24.http", { method: req.method, url: redactString(url), requestId: req.requestId, status: res.status, ms: Math.round(performance.now() - started) });
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
