@@ -6,7 +6,7 @@ import { clientFor, userClient } from "../clients";
 import { boundEvents, offlineEvents, declaredPlacements, declaredRobots, requiredScopes } from "../registry";
 import { placementHandlerUrl } from "./placements";
 import { deadJobs, jobCounts, type DeadJob, type JobStatus } from "../store/inbox";
-import { findPortal } from "../store/portals";
+import { findPortal, UNTRUSTED_ENDPOINT } from "../store/portals";
 import { b24Config } from "../config";
 import { defaultServer } from "../oauth/servers";
 import { loadHealth, type TokenOwner } from "../store/token-store";
@@ -61,6 +61,7 @@ const FIX = {
   ownPair: "Sign in again, or open the app from Bitrix24: either stores a fresh connection for you.",
   blocked: "Renew the app's subscription in Bitrix24 (or restore the portal). The app notices by itself: Bitrix24 sends ONAPPPAYMENT after a payment, and any open of the app from Bitrix24 or a sign-in proves the portal works again.",
   uninstalled: "Install the app again from the Bitrix24 Market and open it once as an administrator; the new installation brings a new application token.",
+  untrustedEndpoint: "Sign in again or open the app from Bitrix24: a verified answer with an acceptable REST address clears this. If it comes back, the OAuth server keeps reporting an address this app refuses (plain http, an IP address, a port, or a name that resolves to a private network); check the portal's address in Bitrix24.",
   notInstalled: "Install the app from Bitrix24 (Market, or Developer resources → Other → Local application) and open it once as an administrator: the installer stores the installer's connection and binds the events.",
 };
 
@@ -101,6 +102,9 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
     problems.push({ severity: "warning", text: "You signed in directly, but Bitrix24 has not told this app about an installation on this portal, so there is no installer's connection for background work and no events are bound.", fix: FIX.notInstalled });
   }
   if (portal.status === "blocked") problems.push({ severity: "error", text: `Bitrix24 blocked the app on this portal (${portal.statusReason ?? "no reason given"}).`, fix: FIX.blocked });
+  if (portal.status === "active" && portal.statusReason === UNTRUSTED_ENDPOINT) {
+    problems.push({ severity: "error", text: "Bitrix24's OAuth server reported a REST address for this portal that this app refuses to call, so that connection was closed and nothing was sent there.", fix: FIX.untrustedEndpoint });
+  }
   if (portal.status === "uninstalled") problems.push({ severity: "error", text: "The app was uninstalled from this portal.", fix: FIX.uninstalled });
   if (setup === "installed") problems.push(...tokenProblems(tokens[0]!, FIX.installerPair));
   // The installer who has not opened the app since acts with the installer's pair (clients.ts actingOwner): no own pair is fine.

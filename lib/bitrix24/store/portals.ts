@@ -64,6 +64,18 @@ export async function transitionPortal(memberId: string, event: PortalEvent, rea
   return next;
 }
 
+/** Why an active portal needs a look without being blocked; the next vouched sign-in or install clears it. */
+export const UNTRUSTED_ENDPOINT = "UNTRUSTED_ENDPOINT";
+
+/**
+ * Marks an active portal whose OAuth answer named a REST address this app refuses (checklist item 23): nothing is
+ * sent there and the doctor says so. Its status is unchanged, so other users' pairs keep working; the vouched
+ * fields a sign-in or install writes (portal-fields.ts) reset the reason.
+ */
+export async function flagUntrustedEndpoint(memberId: string): Promise<void> {
+  await db().portal.updateMany({ where: { memberId, status: "active" }, data: { statusReason: UNTRUSTED_ENDPOINT } });
+}
+
 /** The OAuth server reported a new REST address for the portal (a renamed portal), during a refresh. */
 export async function movePortal(memberId: string, clientEndpoint: string, domain: string): Promise<void> {
   await db().portal.update({ where: { memberId }, data: { clientEndpoint, domain } });

@@ -164,12 +164,30 @@ describe("DbTokenSource", () => {
     "https://user@acme.bitrix24.com/rest/",
     "https://acme.bitrix24.com:8443/rest/",
     "https://10.0.0.1/rest/",
-  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, the portal and its endpoint are untouched [#23]", async (endpoint) => {
+  ])("an OAuth answer with client_endpoint %s is refused: this pair is dead, nothing is called, the portal is flagged and its endpoint untouched [#23]", async (endpoint) => {
     answer = async () => issued(3, endpoint);
     await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
     expect(await row()).toMatchObject({ status: "needs_reauth", lastError: "invalid_token_response" });
-    expect(await portal()).toMatchObject({ status: "active", clientEndpoint: "https://acme.bitrix24.com/rest/" });
+    expect(await portal()).toMatchObject({ status: "active", statusReason: "UNTRUSTED_ENDPOINT", clientEndpoint: "https://acme.bitrix24.com/rest/" });
+    // The one request was the grant; the refused endpoint got none (the fetch stub sees every request).
     expect(requests).toBe(1);
+  });
+
+  it("the way out of a flagged endpoint: the next verified sign-in stores an acceptable endpoint and clears the flag [#23]", async () => {
+    answer = async () => issued(3, "http://acme.bitrix24.com/rest/");
+    await expect(new refresh.DbTokenSource(owner).current()).rejects.toMatchObject({ code: "needs_reauth" });
+    expect((await portal()).statusReason).toBe("UNTRUSTED_ENDPOINT");
+    const { saveConnection } = await import("../store/connections");
+    const cfg = config.b24Config();
+    await saveConnection({
+      memberId: MEMBER,
+      vouched: { portalHost: "acme.bitrix24.com", clientEndpoint: "https://acme.bitrix24.com/rest/", scope: "crm", appStatus: "L", oauthServer: cfg.servers[0]!.origin },
+      event: "sign_in",
+      user: { bitrixUserId: owner.bitrixUserId, profile: { name: "Ivan", email: null, isAdmin: false } },
+      pair: { kind: "user", accessToken: "access-new-xxxxxxxx", refreshToken: "refresh-new-xxxxxxxx", expiresAt: new Date(Date.now() + 3_600_000) },
+    }, cfg);
+    expect(await portal()).toMatchObject({ status: "active", statusReason: null });
+    expect((await new refresh.DbTokenSource(owner).current()).accessToken).toBe("access-new-xxxxxxxx");
   });
 
   it("a dead pair is one user's problem: another pair of the same portal keeps working", async () => {

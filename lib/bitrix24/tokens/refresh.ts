@@ -9,7 +9,7 @@ import { portalGate, portalStatusOf } from "../lifecycle/states";
 import { requestToken, type B24TokenSet } from "../oauth/oauth";
 import { portalServer } from "../oauth/servers";
 import type { PortalRefusal, RestCredentials, TokenSource } from "../ports";
-import { findPortal, movePortal, transitionPortal } from "../store/portals";
+import { findPortal, flagUntrustedEndpoint, movePortal, transitionPortal } from "../store/portals";
 import {
   commitRefreshed, loadPairWithPortal, markPairDead, recordRefreshFailure, releaseLease, rowToPair, takeLease,
   type PairWithPortal, type TokenOwner, type TokenPair,
@@ -212,8 +212,10 @@ export class DbTokenSource implements TokenSource {
     }
     if (code === "invalid_token_response") {
       // The OAuth server rotated the pair but its answer is unusable (e.g. a client_endpoint we refuse to call):
-      // the old refresh token is spent, so this pair is dead; the portal and every other pair are not touched.
+      // the old refresh token is spent, so this pair is dead; the portal is flagged for the doctor, not blocked, and
+      // its stored endpoint and every other pair are not touched.
       await this.markDead(row, code);
+      await flagUntrustedEndpoint(row.memberId);
       log.error("b24.refresh.untrusted_answer", { memberId: row.memberId, kind: row.kind });
       throw new B24Error("needs_reauth", "Bitrix24's OAuth server sent an answer this app does not accept.", { cause: err });
     }
