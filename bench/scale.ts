@@ -2,6 +2,7 @@ import pg from "pg";
 import { e2e } from "@/e2e/env";
 import { startCluster, type AppCluster } from "./app-process";
 import { startHaproxy } from "./balancer";
+import { bucketCost, type BucketCost } from "./bucket-cost";
 import { load, percentile, type LoadResult } from "./load";
 import { proxyCall, signInSession } from "./session";
 import { ms, type Cell } from "./table";
@@ -26,10 +27,12 @@ export interface ScaleOptions {
   eventPortals: number;
   deliveries: number;
   killSeconds: number;
+  /** Acquisitions of the bucket-cost measurement (bench/bucket-cost.ts). */
+  bucketCalls: number;
 }
 
-export const SCALE_QUICK: ScaleOptions = { portals: 12, calls: 240, concurrency: 20, pushPortals: 2, pushSeconds: 5, eventPortals: 3, deliveries: 30, killSeconds: 6 };
-export const SCALE_FULL: ScaleOptions = { portals: 80, calls: 2400, concurrency: 50, pushPortals: 3, pushSeconds: 30, eventPortals: 10, deliveries: 200, killSeconds: 20 };
+export const SCALE_QUICK: ScaleOptions = { portals: 12, calls: 240, concurrency: 20, pushPortals: 2, pushSeconds: 5, eventPortals: 3, deliveries: 30, killSeconds: 6, bucketCalls: 400 };
+export const SCALE_FULL: ScaleOptions = { portals: 80, calls: 2400, concurrency: 50, pushPortals: 3, pushSeconds: 30, eventPortals: 10, deliveries: 200, killSeconds: 20, bucketCalls: 3000 };
 
 export interface ScaleFigures extends ScaleOptions {
   instances: number;
@@ -47,6 +50,7 @@ export interface ScaleFigures extends ScaleOptions {
     afterwardOk: number;
     afterwardOf: number;
   };
+  bucket: BucketCost;
 }
 
 const STANDARD = { burst: 50, drainPerSec: 2 };
@@ -173,6 +177,8 @@ export async function scaleBench(opts: ScaleOptions): Promise<{ rows: Cell[][]; 
     await until("every stored delivery handled", async () => (await count("done")) >= stored, 120_000);
     const pairs = Object.fromEntries((await db.query(`SELECT status, count(*) AS n FROM "TokenPair" GROUP BY status`)).rows.map((r) => [r.status, Number(r.n)]));
     const after = await Promise.all([...sessions.slice(0, 5), ...killSessions].map((c) => proxyCall(lb, c, "user.current")));
+    say("the bucket's own cost per call");
+    const bucket = await bucketCost(e2e.databaseUrl, { calls: opts.bucketCalls, concurrency: 20 });
     const figures: ScaleFigures = {
       ...opts,
       instances: 3,
@@ -190,6 +196,7 @@ export async function scaleBench(opts: ScaleOptions): Promise<{ rows: Cell[][]; 
         afterwardOk: after.filter((r) => r.status === 200).length,
         afterwardOf: after.length,
       },
+      bucket,
     };
     return { rows: scaleRows(figures), figures };
   } finally {
@@ -214,6 +221,8 @@ function scaleRows(f: ScaleFigures): Cell[][] {
     ["3 instances pushing the same portals", `${f.push.queryLimitExceeded} QUERY_LIMIT_EXCEEDED`, `${f.pushPortals} portals, ${f.pushSeconds} s: ${f.push.calls} calls, ${f.push.ok} answered 200, ${f.push.reachedPortal} reached Bitrix24 (${f.push.perPortalPerSec.toFixed(1)}/s per portal; bucket 50 + 2/s)`],
     ["one of 3 instances killed mid-run: proxied calls", `${k.failedCalls} of ${k.calls} failed`, "through HAProxy, which routes around the dead instance"],
     ["one of 3 instances killed mid-run: event deliveries", `${k.deliveriesNot200} of ${k.deliveries} not answered 200`, `${k.stored} stored in the inbox, ${k.handled} handled`],
+    ["bucket cost per call, one at a time (p50 / p99)", `PostgreSQL ${ms(f.bucket.serial.db.p50)} / ${ms(f.bucket.serial.db.p99)}`, `in memory (one instance) ${ms(f.bucket.serial.memory.p50)} / ${ms(f.bucket.serial.memory.p99)}; ${f.bucketCalls} acquisitions, no waiting for the bucket`],
+    [`bucket acquisitions per second, ${f.bucket.parallel.concurrency} at once`, `PostgreSQL ${f.bucket.parallel.dbPerSec.toFixed(0)}/s`, `in memory ${f.bucket.parallel.memoryPerSec.toFixed(0)}/s; the proxied calls above reached ${f.three.rps.toFixed(0)}/s`],
     ["token pairs afterwards", Object.entries(k.pairs).map(([s, n]) => `${n} ${s}`).join(", "), `${k.afterwardOk} of ${k.afterwardOf} sessions answered 200 afterwards`],
   ];
 }
@@ -224,6 +233,7 @@ export function scaleTargets(f: ScaleFigures): Array<{ target: string; met: bool
     { target: "scale: 0 QUERY_LIMIT_EXCEEDED while 3 instances push the same portals", met: f.push.queryLimitExceeded === 0, figure: `${f.push.queryLimitExceeded} in ${f.push.reachedPortal} calls that reached Bitrix24`, correctness: true },
     { target: "scale: an instance killed mid-run loses no event and no token pair", met: k.deliveriesNot200 === 0 && k.stored === k.deliveries && k.handled === k.stored && !k.pairs.needs_reauth && k.afterwardOk === k.afterwardOf, figure: `${k.deliveriesNot200} deliveries not 200, ${k.stored}/${k.deliveries} stored, ${k.handled} handled, pairs ${JSON.stringify(k.pairs)}, ${k.afterwardOk}/${k.afterwardOf} sessions work`, correctness: true },
     { target: "scale: proxied calls re-routed when an instance dies (0 failed)", met: k.failedCalls === 0, figure: `${k.failedCalls} of ${k.calls} failed`, correctness: false },
+    { target: "scale: the shared PostgreSQL bucket grants at least 5x the proxied calls per second (it does not cap throughput)", met: f.bucket.parallel.dbPerSec >= 5 * f.three.rps, figure: `${f.bucket.parallel.dbPerSec.toFixed(0)} acquisitions/s vs ${f.three.rps.toFixed(0)} proxied calls/s`, correctness: false },
     { target: "scale: 3 instances at least 1x the throughput of one (2 cores: no headroom expected)", met: f.three.rps >= f.one.rps, figure: `${f.three.rps.toFixed(0)} vs ${f.one.rps.toFixed(0)} req/s`, correctness: false },
   ];
 }
