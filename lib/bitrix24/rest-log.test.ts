@@ -130,8 +130,8 @@ describe("recording", () => {
     expect(first).toMatch(/^[0-9a-f]{16}-1$/);
     expect(second).toBe(first.replace(/-1$/, "-2"));
     expect(third.slice(0, 16)).not.toBe(first.slice(0, 16));
-    expect(info).toHaveBeenCalledWith("b24.rest.retry", expect.objectContaining({ requestId: first }));
-    for (const id of [first, second, third]) expect(debug).toHaveBeenCalledWith("b24.http", expect.objectContaining({ requestId: id }));
+    expect(info).toHaveBeenCalledWith("b24.rest.retry", expect.objectContaining({ b24RequestId: first }));
+    for (const id of [first, second, third]) expect(debug).toHaveBeenCalledWith("b24.http", expect.objectContaining({ b24RequestId: id }));
     expect(rows.every((r) => r.durationMs >= 0 && r.bytes > restLog.ROW_OVERHEAD_BYTES && r.request.length > 0)).toBe(true);
   });
 

@@ -229,7 +229,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
         }
         const decision = policy.decide(err, attempt, method, batchMethods);
         if (!decision.retry) throw err;
-        log.info("b24.rest.retry", { memberId, method, requestId, upstream: err.upstream, attempt, delayMs: decision.delayMs });
+        log.info("b24.rest.retry", { memberId, method, b24RequestId: requestId, upstream: err.upstream, attempt, delayMs: decision.delayMs });
         await sleep(decision.delayMs);
         attempt++;
       }

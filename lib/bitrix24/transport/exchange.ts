@@ -44,7 +44,7 @@ function safely(record: RestRecorder, exchange: RestExchange): void {
   try {
     record(exchange);
   } catch (err) {
-    log.warn("b24.rest_log.record_failed", { requestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
+    log.warn("b24.rest_log.record_failed", { b24RequestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
   }
 }
 
