@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { log } from "./log";
-import { currentRequestId, requestIdFrom, runWithRequestId, withRequestId } from "./request-context";
+import { currentRequestId, outsideRequest, requestIdFrom, runWithRequestId, withRequestId } from "./request-context";
 
 function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
   const chunks: string[] = [];
@@ -67,6 +67,19 @@ describe("withRequestId", () => {
       handler(new Request("http://127.0.0.1/?ms=1", { headers: { "x-request-id": "fast" } })),
     ]);
     expect([await a.text(), await b.text()]).toEqual(["slow", "fast"]);
+  });
+});
+
+describe("outsideRequest", () => {
+  it("runs shared background work a request started without that request's id, across awaits", async () => {
+    const seen = await runWithRequestId("r-1", () =>
+      outsideRequest(async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        return currentRequestId();
+      }),
+    );
+    expect(seen).toBeUndefined();
+    expect(runWithRequestId("r-2", () => currentRequestId())).toBe("r-2");
   });
 });
 

@@ -29,6 +29,11 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
   return storage.run({ requestId }, fn);
 }
 
+/** Runs `fn` with no request context: shared background work a request merely started is not that request's. */
+export function outsideRequest<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** Headers of Response.redirect() and Response.error() are immutable; such an answer is copied to carry the id. */
 function withHeader(res: Response, requestId: string): Response {
   try {
