@@ -18,7 +18,7 @@ test("metrics: 401 without the bearer token; with it REST calls, limiter waits, 
   for (const auth of [undefined, "Bearer wrong-token-wrong-token-wrong", `Basic ${e2e.metricsToken}`]) {
     const res = await scrape(auth);
     expect(res.status, String(auth)).toBe(401);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
     expect(await res.text()).not.toContain("b24_");
   }
 
@@ -35,7 +35,7 @@ test("metrics: 401 without the bearer token; with it REST calls, limiter waits, 
   const res = await scrape(`Bearer ${e2e.metricsToken}`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.headers.get("cache-control")).toBe("private, no-store");
   expect(res.headers.get("x-request-id")).toBe("scrape-1");
   const text = await res.text();
   // Sign-in and the dashboard called the portal.

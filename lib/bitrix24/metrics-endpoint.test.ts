@@ -35,7 +35,7 @@ describe("GET /api/metrics", () => {
     for (const auth of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN, `Bearer  ${TOKEN}`]) {
       const res = await scrape(auth);
       expect(res.status, String(auth)).toBe(401);
-      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
       expect(await res.text()).not.toContain("b24_");
     }
@@ -45,7 +45,7 @@ describe("GET /api/metrics", () => {
     const first = await scrape(`Bearer ${TOKEN}`);
     expect(first.status).toBe(200);
     expect(first.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("cache-control")).toBe("private, no-store");
     const before = await first.text();
     expect(before).toContain("# TYPE b24_inbox_jobs gauge");
     for (const status of ["pending", "running", "dead"]) expect(before).toContain(`b24_inbox_jobs{status="${status}"} 0`);
@@ -65,6 +65,6 @@ describe("GET /api/metrics", () => {
     const off = await import("./metrics-endpoint");
     const res = await off.metricsResponse(new Request("http://127.0.0.1/api/metrics", { headers: { authorization: `Bearer ${TOKEN}` } }));
     expect(res.status).toBe(404);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
+import { PRIVATE_NO_STORE } from "@/lib/http/responses";
 import { log } from "@/lib/log";
 import { renderMetrics, type GaugeSample } from "@/lib/metrics";
 import { safeEqual } from "@/lib/safe-equal";
@@ -9,7 +10,7 @@ import { jobCounts } from "./store/inbox";
  * GET /api/metrics. Off (404, as if absent) unless METRICS_TOKEN is set; then only a scraper presenting it as a
  * bearer token gets the text. The comparison is constant-time like every other secret's (lib/safe-equal.ts).
  */
-const NO_STORE = { "cache-control": "no-store" };
+const NO_STORE = { "cache-control": PRIVATE_NO_STORE };
 const BEARER = /^Bearer ([\x21-\x7e]+)$/;
 
 async function inboxGauge(): Promise<GaugeSample[]> {
