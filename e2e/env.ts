@@ -61,6 +61,8 @@ export const e2e = {
   encryptionKeys: `e2e:${Buffer.alloc(32, 42).toString("base64")}`,
   clientId2: "local.e2e0000000000002.00000002",
   clientSecret2: "e2e-client-secret-2-CANARY-4b1d0e",
+  // The scraper's bearer token for GET /api/metrics; a canary too.
+  metricsToken: "e2e-metrics-token-CANARY-5d2e8a71c0",
 };
 
 /** Bucket used by both the emulator and the app in e2e: same mechanism as Bitrix24's 50/2, faster so runs stay short. */
@@ -89,6 +91,7 @@ export function appEnv(): Record<string, string> {
     // Retries of queued work start at 100 ms instead of 2 s, so a job reaches "stopped" within a test.
     B24_WORKER_BACKOFF_MS: "100",
     LOG_LEVEL: "debug",
+    METRICS_TOKEN: e2e.metricsToken,
     E2E_APP_LOG: e2e.appLog,
   };
 }

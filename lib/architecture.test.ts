@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = normalize(join(__dirname, ".."));
 const STORE = "lib/bitrix24/store/";
-const GENERIC = [/^lib\/(env|db|db-errors|log|process-local|redact|errors|safe-equal|health|auth-cookies)\.ts$/, /^lib\/http\//];
+const GENERIC = [/^lib\/(env|db|db-errors|log|process-local|redact|errors|safe-equal|health|auth-cookies|metrics|request-context)\.ts$/, /^lib\/http\//];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {

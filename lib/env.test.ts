@@ -43,6 +43,17 @@ describe("parseServerEnv", () => {
     expect(problems({ ...valid, B24_CLIENT_SECRET: "" }).join()).toMatch(/B24_CLIENT_SECRET is missing/);
   });
 
+  it("METRICS_TOKEN is optional (no endpoint) and, when set, at least 24 visible characters, named with the fix", () => {
+    expect(parseServerEnv(valid).METRICS_TOKEN).toBeUndefined();
+    expect(parseServerEnv({ ...valid, METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
+    expect(parseServerEnv({ ...valid, METRICS_TOKEN: "m".repeat(24) }).METRICS_TOKEN).toBe("m".repeat(24));
+    for (const bad of ["short-token", `${"m".repeat(24)} x`]) {
+      const text = problems({ ...valid, METRICS_TOKEN: bad }).join();
+      expect(text).toMatch(/METRICS_TOKEN must be at least 24 visible characters/);
+      expect(text).not.toContain(bad);
+    }
+  });
+
   it("rejects a short NEXTAUTH_SECRET and a bad key ring", () => {
     expect(problems({ ...valid, NEXTAUTH_SECRET: "short" }).join()).toMatch(/NEXTAUTH_SECRET must be at least 32/);
     expect(problems({ ...valid, TOKEN_ENCRYPTION_KEYS: "k1:c2hvcnQ=" }).join()).toMatch(/32 random bytes/);

@@ -168,6 +168,11 @@ const schema = z
       .min(1, { error: "B24_REST_LOG_MAX_MB must be at least 1 (default 512)." })
       .max(100_000, { error: "B24_REST_LOG_MAX_MB must be at most 100000 (default 512)." })
       .default(512),
+    // Enables GET /api/metrics for scrapers sending it as a bearer token; unset (or empty) means no endpoint at all.
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]{24,}$/, { error: "METRICS_TOKEN must be at least 24 visible characters without spaces, or unset to turn /api/metrics off. Generate one with: openssl rand -hex 24" })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     for (const name of ["NEXTAUTH_URL", "B24_OAUTH_SERVER"] as const) {

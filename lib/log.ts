@@ -1,8 +1,10 @@
 import { redact } from "@/lib/redact";
+import { currentRequestId } from "@/lib/request-context";
 
 /**
  * Structured one-line JSON logs. Every field goes through the redaction list, so call sites cannot leak a
- * token by logging a request, a response or an error.
+ * token by logging a request, a response or an error. A line written while a request is handled carries that
+ * request's `requestId` (lib/request-context.ts); `b24RequestId` is the id of one request the app sent to Bitrix24.
  */
 type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -14,7 +16,8 @@ function threshold(): number {
 
 function write(level: Level, event: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < threshold()) return;
-  const line = JSON.stringify({ t: new Date().toISOString(), level, event, ...(redact(fields ?? {}) as object) });
+  const requestId = currentRequestId();
+  const line = JSON.stringify({ t: new Date().toISOString(), level, event, ...(requestId && { requestId }), ...(redact(fields ?? {}) as object) });
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
 }
 

@@ -11,6 +11,7 @@
  *   store/        the persistence module (portal, user and token-pair rows)
  *   tokens/       refresh, encryption; transport/ the HTTP client, limits, retries; registry.ts the app manifest
  *   bucket-setting.ts  the portal's request bucket (plan) as the settings page shows and changes it
+ *   metrics-endpoint.ts  GET /api/metrics: the process's counters (lib/metrics.ts) and the inbox read at scrape time
  *   rest-log.ts   every REST exchange with a portal, redacted, kept B24_REST_LOG_DAYS (the doctor shows and downloads it)
  */
 import "server-only";
@@ -31,6 +32,7 @@ export { b24Config } from "./config";
 export { BUCKET_CHOICES, portalBucket, setPortalBucket, type BucketChoice, type PortalBucket } from "./bucket-setting";
 export { findPortal, findUser } from "./store/portals";
 export { loadHealth, type TokenOwner } from "./store/token-store";
+export { metricsResponse } from "./metrics-endpoint";
 export { recentRestLog, restLogLines, restLogSettings, type RestLogEntry } from "./rest-log";
 export { kickInbox };
 

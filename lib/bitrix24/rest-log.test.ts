@@ -130,9 +130,41 @@ describe("recording", () => {
     expect(first).toMatch(/^[0-9a-f]{16}-1$/);
     expect(second).toBe(first.replace(/-1$/, "-2"));
     expect(third.slice(0, 16)).not.toBe(first.slice(0, 16));
-    expect(info).toHaveBeenCalledWith("b24.rest.retry", expect.objectContaining({ requestId: first }));
-    for (const id of [first, second, third]) expect(debug).toHaveBeenCalledWith("b24.http", expect.objectContaining({ requestId: id }));
+    expect(info).toHaveBeenCalledWith("b24.rest.retry", expect.objectContaining({ b24RequestId: first }));
+    for (const id of [first, second, third]) expect(debug).toHaveBeenCalledWith("b24.http", expect.objectContaining({ b24RequestId: id }));
     expect(rows.every((r) => r.durationMs >= 0 && r.bytes > restLog.ROW_OVERHEAD_BYTES && r.request.length > 0)).toBe(true);
+  });
+
+  it("inside an incoming request's context every line of the call carries that requestId beside its own b24RequestId; the metrics count each request, the retry and the limiter waits", async () => {
+    const [A] = members as [string];
+    const metrics = await import("@/lib/metrics");
+    const { runWithRequestId } = await import("@/lib/request-context");
+    const sample = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(metrics.renderMetrics())?.[1] ?? 0);
+    const counted = () => ({
+      ok: sample('b24_rest_calls_total{outcome="ok",code="none"}'),
+      failed: sample('b24_rest_calls_total{outcome="error",code="INTERNAL_SERVER_ERROR"}'),
+      retries: sample('b24_rest_retries_total{reason="upstream_unavailable"}'),
+      waits: sample("b24_limiter_wait_seconds_count"),
+    });
+    const before = counted();
+    await h.emu.control.addFault({ path: "/rest/user.current", count: 1, kind: "status", status: 503, body: { error: "INTERNAL_SERVER_ERROR", error_description: "Try later" } });
+    const lines: string[] = [];
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => (lines.push(String(c)), true));
+    process.env.LOG_LEVEL = "debug";
+    try {
+      await runWithRequestId("test-abc-123", () => clients.clientFor({ memberId: A, kind: "portal", bitrixUserId: 1 }).call("user.current"));
+    } finally {
+      process.env.LOG_LEVEL = "silent";
+      out.mockRestore();
+    }
+    const http = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "b24.http" || l.event === "b24.rest.retry");
+    expect(http.length).toBe(3);
+    for (const l of http) expect(l).toMatchObject({ requestId: "test-abc-123", b24RequestId: expect.stringMatching(/^[0-9a-f]{16}-[12]$/) });
+    const after = counted();
+    expect(after.ok - before.ok).toBe(1);
+    expect(after.failed - before.failed).toBe(1);
+    expect(after.retries - before.retries).toBe(1);
+    expect(after.waits - before.waits).toBe(2);
   });
 
   it("a batch is recorded with its commands as the request body", async () => {

@@ -65,7 +65,7 @@ function enqueue(exchange: RestExchange, bitrixUserId: number | null): void {
   try {
     s.queue.push(toRow(exchange, bitrixUserId));
   } catch (err) {
-    log.warn("b24.rest_log.dropped", { reason: "unrecordable", requestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
+    log.warn("b24.rest_log.dropped", { reason: "unrecordable", b24RequestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
     return;
   }
   if (s.queue.length >= FLUSH_ROWS) void flushRestLog();

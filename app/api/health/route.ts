@@ -1,8 +1,9 @@
 import { readiness } from "@/lib/health";
+import { withRequestId } from "@/lib/request-context";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
+export const GET = withRequestId(async (): Promise<Response> => {
   const r = await readiness();
   return Response.json(r, { status: r.ok ? 200 : 503 });
-}
+});

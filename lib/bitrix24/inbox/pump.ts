@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { processLocal } from "@/lib/process-local";
+import { outsideRequest } from "@/lib/request-context";
 import { nextDueAt } from "../store/inbox";
 import { drainInbox, workerId } from "./worker";
 
@@ -27,7 +28,8 @@ export function kickInbox(): Promise<void> {
     p.again = true;
     return p.running;
   }
-  p.running = (async () => {
+  // The drain runs every due job, not only the kicking request's: its log lines carry no requestId.
+  p.running = outsideRequest(async () => {
     do {
       p.again = false;
       await drainInbox(p.owner);
@@ -36,7 +38,7 @@ export function kickInbox(): Promise<void> {
     if (p.timer) clearTimeout(p.timer);
     p.timer = due ? setTimeout(() => void kickInbox(), Math.max(0, due.getTime() - Date.now()) + 20) : null;
     p.timer?.unref?.();
-  })()
+  })
     .catch((err: unknown) => log.error("b24.inbox.pump_failed", { err }))
     .finally(() => {
       p.running = null;

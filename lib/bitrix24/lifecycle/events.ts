@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { errorJson } from "@/lib/http/responses";
 import { log } from "@/lib/log";
+import { countEventDelivery } from "@/lib/metrics";
 import { b24Config } from "../config";
 import { B24Error, isB24Error } from "@/lib/errors";
 import { formString, parseFormRequest, type FormTree } from "./form";
@@ -54,9 +55,11 @@ export async function handleEventDelivery(req: Request, defer: Defer): Promise<R
     if (!EVENT.test(event)) throw new B24Error("bad_request", "The delivery names no valid event.");
     if (!memberId || !MEMBER_ID.test(memberId)) throw new B24Error("bad_request", "The delivery names no valid portal.");
     const outcome = await dispatch(event, memberId, tree, defer);
+    countEventDelivery(outcome);
     log.info("b24.event", { name: event, memberId, outcome });
     return Response.json({ status: "success" }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
+    countEventDelivery("refused");
     log.warn("b24.event.refused", { name: EVENT.test(event) ? event : "invalid", memberId: memberId && MEMBER_ID.test(memberId) ? memberId : undefined, reason: isB24Error(err) ? err.code : "internal" });
     return errorJson(err);
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { log } from "@/lib/log";
+import { countTokenRefresh } from "@/lib/metrics";
 import { processLocal } from "@/lib/process-local";
 import { b24Config } from "../config";
 import { TokenDecryptError } from "./crypto";
@@ -185,6 +186,7 @@ export class DbTokenSource implements TokenSource {
       const server = portalServer(cfg, (await findPortal(row.memberId))?.oauthServer);
       issued = await requestToken({ grant: "refresh_token", refreshToken: old.refreshToken }, cfg, server, REFRESH_TIMEOUT_MS);
     } catch (err) {
+      countTokenRefresh("error");
       return this.refreshFailed(row, err);
     }
     if (issued.memberId !== row.memberId) {
@@ -197,6 +199,7 @@ export class DbTokenSource implements TokenSource {
       throw new B24Error("upstream_unavailable", "The refreshed connection could not be saved.");
     }
     if (issued.clientEndpoint !== row.portal.clientEndpoint) await movePortal(row.memberId, issued.clientEndpoint, issued.portalHost);
+    countTokenRefresh("ok");
     log.info("b24.refresh.ok", { memberId: row.memberId, kind: row.kind, version: row.version + 1 });
     return { ...next, version: row.version + 1 };
   }

@@ -1,4 +1,5 @@
 import { log } from "@/lib/log";
+import { countRetry, timedWait } from "@/lib/metrics";
 import { B24Error, isB24Error } from "@/lib/errors";
 import { errorOf, type B24Response } from "./http";
 import { fetchRecorded, newCallId, type RestRecorder } from "./exchange";
@@ -180,7 +181,7 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
   /** One HTTP request. The slot is taken before the credentials are read, so a call that waited in the limiter
    * uses the pair another call may have refreshed meanwhile instead of a stale token. */
   async function once<T>(method: string, params: Params, renewed: RestCredentials | null, requestId: string): Promise<{ creds: RestCredentials; out: RestResult<T> }> {
-    await limiter.acquire(memberId);
+    await timedWait(limiter.acquire(memberId));
     const creds = renewed ?? (await tokens.current());
     try {
       return { creds, out: await sendWith<T>(creds, method, params, requestId) };
@@ -223,13 +224,15 @@ export function createB24Client(opts: B24ClientOptions): B24Client {
           // and only that address is retried (never the redirect's Location). A second token rejection is not marked
           // on the portal: another instance's refresh may have just revoked this token.
           renewed = true;
+          countRetry(err.upstream === "PORTAL_MOVED" ? "portal_moved" : "token_rejected");
           next = await tokens.renew(used);
           if (err.upstream === "PORTAL_MOVED" && next.clientEndpoint === used.clientEndpoint) throw err;
           continue;
         }
         const decision = policy.decide(err, attempt, method, batchMethods);
         if (!decision.retry) throw err;
-        log.info("b24.rest.retry", { memberId, method, requestId, upstream: err.upstream, attempt, delayMs: decision.delayMs });
+        countRetry(err.code);
+        log.info("b24.rest.retry", { memberId, method, b24RequestId: requestId, upstream: err.upstream, attempt, delayMs: decision.delayMs });
         await sleep(decision.delayMs);
         attempt++;
       }

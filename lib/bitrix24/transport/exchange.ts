@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isB24Error } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { countRestCall } from "@/lib/metrics";
 import { b24Fetch, errorOf, type B24Request, type B24Response } from "./http";
 
 /**
@@ -44,7 +45,7 @@ function safely(record: RestRecorder, exchange: RestExchange): void {
   try {
     record(exchange);
   } catch (err) {
-    log.warn("b24.rest_log.record_failed", { requestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
+    log.warn("b24.rest_log.record_failed", { b24RequestId: exchange.requestId, error: err instanceof Error ? err.name : "unknown" });
   }
 }
 
@@ -57,8 +58,10 @@ export async function fetchRecorded(
 ): Promise<B24Response> {
   const at = new Date();
   const started = performance.now();
-  const done = (status: number, body: unknown, errorCode: string | null) =>
-    record && safely(record, { ...call, requestId: req.requestId, at, durationMs: Math.round(performance.now() - started), status, body, errorCode });
+  const done = (status: number, body: unknown, errorCode: string | null) => {
+    countRestCall(errorCode);
+    if (record) safely(record, { ...call, requestId: req.requestId, at, durationMs: Math.round(performance.now() - started), status, body, errorCode });
+  };
   try {
     const res = await b24Fetch(url, req);
     done(res.status, res.body, errorCodeOf(res));

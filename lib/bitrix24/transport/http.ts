@@ -110,7 +110,7 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
   } catch (cause) {
     const timedOut = cause instanceof TimeoutError;
     const unsafe = cause instanceof UnsafeAddressError;
-    log.warn("b24.http.transport_error", { url: redactString(url), requestId: req.requestId, timedOut, unsafeAddress: unsafe || undefined, ms: Math.round(performance.now() - started) });
+    log.warn("b24.http.transport_error", { url: redactString(url), b24RequestId: req.requestId, timedOut, unsafeAddress: unsafe || undefined, ms: Math.round(performance.now() - started) });
     const message = timedOut ? "Bitrix24 did not answer in time." : unsafe ? "The portal's address resolves to a non-public network address; the app does not send tokens there." : "Could not reach Bitrix24.";
     throw new B24Error("upstream_unavailable", message, { cause });
   }
@@ -122,7 +122,7 @@ export async function b24Fetch(url: string, req: B24Request): Promise<B24Respons
       parsed = undefined;
     }
   }
-  log.debug("b24.http", { method: req.method, url: redactString(url), requestId: req.requestId, status: res.status, ms: Math.round(performance.now() - started) });
+  log.debug("b24.http", { method: req.method, url: redactString(url), b24RequestId: req.requestId, status: res.status, ms: Math.round(performance.now() - started) });
   return { status: res.status, headers: res.headers, body: parsed };
 }
 

@@ -3,6 +3,7 @@ import { authOptionsFor } from "@/lib/auth";
 import { authCookies } from "@/lib/auth-cookies";
 import { env } from "@/lib/env";
 import { refuseUnverifiedSignIn } from "@/lib/sign-in-guard";
+import { withRequestId } from "@/lib/request-context";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
@@ -19,4 +20,5 @@ async function handler(req: Request, ctx: Ctx) {
   return NextAuth(req as never, ctx as never, authOptionsFor(new URL(req.url).searchParams));
 }
 
-export { handler as GET, handler as POST };
+const traced = withRequestId(handler);
+export { traced as GET, traced as POST };

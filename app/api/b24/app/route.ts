@@ -1,5 +1,6 @@
 import { openApp, openFromPortalPage } from "@/lib/bitrix24";
+import { withRequestId } from "@/lib/request-context";
 
 /** The app URL ("Application link"): the portal's frame POSTs here every time someone opens the app. */
-export const POST = (req: Request) => openApp(req);
-export const GET = () => openFromPortalPage();
+export const POST = withRequestId((req: Request) => openApp(req));
+export const GET = withRequestId(() => openFromPortalPage());

@@ -1,11 +1,12 @@
 import { portalAuthorizeUrl } from "@/lib/bitrix24";
 import { errorPage } from "@/lib/http/responses";
+import { withRequestId } from "@/lib/request-context";
 
 /** Step 1 of sign-in: next-auth sends the browser here; we forward it to the chosen portal's authorize page. */
-export function GET(req: Request): Response {
+export const GET = withRequestId((req: Request): Response => {
   try {
     return Response.redirect(portalAuthorizeUrl(new URL(req.url).searchParams), 302);
   } catch (err) {
     return errorPage(err);
   }
-}
+});

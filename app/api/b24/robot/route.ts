@@ -1,7 +1,8 @@
 import { after } from "next/server";
 import { handleRobotCall } from "@/lib/bitrix24";
+import { withRequestId } from "@/lib/request-context";
 
 /** Automation robot calls from Bitrix24 (form POST). Everything else is in lib/bitrix24/lifecycle/robots.ts. */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withRequestId(async (req: Request): Promise<Response> => {
   return handleRobotCall(req, after);
-}
+});

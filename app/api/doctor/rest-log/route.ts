@@ -2,6 +2,7 @@ import { getPortalSession } from "@/lib/auth";
 import { restLogLines, restLogSettings } from "@/lib/bitrix24";
 import { B24Error } from "@/lib/errors";
 import { errorJson, PRIVATE_NO_STORE } from "@/lib/http/responses";
+import { withRequestId } from "@/lib/request-context";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ function daysOf(raw: string | null, retention: number): number {
 }
 
 /** The signed-in administrator's own portal's REST log as JSON lines (README "REST log"); 403 for anyone else. */
-export async function GET(req: Request): Promise<Response> {
+export const GET = withRequestId(async (req: Request): Promise<Response> => {
   try {
     const session = await getPortalSession();
     if (!session) throw new B24Error("unauthenticated", "Sign in first.");
@@ -32,4 +33,4 @@ export async function GET(req: Request): Promise<Response> {
   } catch (err) {
     return errorJson(err);
   }
-}
+});
