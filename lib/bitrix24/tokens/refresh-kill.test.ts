@@ -103,8 +103,8 @@ describe("a refresh killed between the grant and its commit", () => {
       // 2. The OAuth server granted the new pair (the old refresh token is now spent)...
       const granted = await until("the refresh grant", async () => (await grants()).find((l) => l.status === 200));
       expect(granted).toBeDefined();
-      // ...and the answer reached the child, which now waits on the lock to commit it. Kill it there.
-      await new Promise((r) => setTimeout(r, 500));
+      // ...and the answer is on its way to the child, whose commit cannot pass the lock. Kill it now: whether the answer
+      // has reached it yet or not, the process dies between the grant and its commit.
       expect(child.exitCode, childOut).toBeNull();
       child.kill("SIGKILL");
       expect(await exited).toBe("SIGKILL");
@@ -114,9 +114,8 @@ describe("a refresh killed between the grant and its commit", () => {
       await emu.control.setLatency(0);
     }
     expect(childOut).not.toContain('"ok"');
-    // The process is gone (no tsx grandchild left running), and nothing lands after the lock is released.
+    // The process is gone (no tsx grandchild left running), so nothing can land after the lock is released.
     expect(() => process.kill(child.pid!, 0)).toThrow();
-    await new Promise((r) => setTimeout(r, 300));
 
     // The commit never happened: the row still holds the spent pair, at its old version, under the dead lease.
     const dead = await database.db().tokenPair.findFirstOrThrow({ where: { memberId: owner.memberId } });
