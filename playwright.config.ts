@@ -35,7 +35,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `node node_modules/tsx/dist/cli.mjs e2e/emulator/cli.ts --oauth-port ${process.env.E2E_OAUTH_PORT} --portal-port ${process.env.E2E_PORTAL_PORT} --app-url ${e2e.appUrl} --client-id ${e2e.clientId} --client-secret ${e2e.clientSecret} --portals 2 --deals 120 --contacts 75 --rate-limit custom:${E2E_BUCKET.burst}:${E2E_BUCKET.perSec} --scope crm,user,placement,bizproc --second-oauth-port ${process.env.E2E_OAUTH2_PORT} --second-client-id ${e2e.clientId2} --second-client-secret ${e2e.clientSecret2}`,
+      command: `node node_modules/tsx/dist/cli.mjs e2e/emulator/cli.ts --oauth-port ${process.env.E2E_OAUTH_PORT} --portal-port ${process.env.E2E_PORTAL_PORT} --app-url ${e2e.appUrl} --client-id ${e2e.clientId} --client-secret ${e2e.clientSecret} --portals 2 --deals 120 --contacts 75 --rate-limit custom:${E2E_BUCKET.burst}:${E2E_BUCKET.perSec} --scope crm,user,placement,bizproc --second-oauth-port ${process.env.E2E_OAUTH2_PORT} --second-client-id ${e2e.clientId2} --second-client-secret ${e2e.clientSecret2} --self-hosted-port ${process.env.E2E_SELF_HOSTED_PORT}`,
       url: `${e2e.oauthUrl}/__emulator/health`,
       reuseExistingServer: false,
       timeout: 30_000,

@@ -22,6 +22,8 @@ const { values } = parseArgs({
     "second-oauth-port": { type: "string" },
     "second-client-id": { type: "string" },
     "second-client-secret": { type: "string" },
+    /** One more portal, not installed, on this port from the start (the e2e run's self-hosted portal). */
+    "self-hosted-port": { type: "string" },
   },
   strict: true,
 });
@@ -90,7 +92,11 @@ const emulator = await startEmulator({
   offlineExtended: onOff(values["offline-extended"], "--offline-extended"),
   secondOAuth: secondOAuth(),
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
-  portals: Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
+  portals: [
+    ...Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
+    // Listening from the start: a port picked earlier but bound only later can be taken meanwhile (EADDRINUSE).
+    ...(values["self-hosted-port"] ? [{ port: num(values["self-hosted-port"], 0, "--self-hosted-port"), installed: false }] : []),
+  ],
 });
 
 process.stdout.write(`b24-emulator ready ${JSON.stringify({ oauthUrl: emulator.oauthUrl, secondOAuthUrl: emulator.secondOAuthUrl, portals: emulator.portals })}\n`);

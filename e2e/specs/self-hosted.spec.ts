@@ -15,7 +15,10 @@ test.describe.configure({ mode: "serial" });
 let portal: { url: string; host: string; memberId: string };
 
 test.beforeAll(async () => {
-  portal = await new EmulatorApi().addPortal({ installed: false, port: e2e.selfHostedPort });
+  // The emulator starts it, not installed, on that port (playwright.config.ts --self-hosted-port).
+  const host = `127.0.0.1:${e2e.selfHostedPort}`;
+  portal = (await new EmulatorApi().health()).portals.find((p) => p.host === host)!;
+  expect(portal, host).toBeDefined();
 });
 
 test.describe("a self-hosted portal", () => {
