@@ -1,4 +1,5 @@
 import type { Licence } from "@/lib/bitrix24/licence-state";
+import { Row } from "./fact-row";
 
 /** What a licence state means to a person (lib/bitrix24/licence-state.ts). */
 export const LICENCE_LABEL: Record<Licence["state"], string> = {
@@ -17,15 +18,6 @@ const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0,
 function daysText(l: Licence): string {
   if (l.daysLeft === null) return l.state === "free" || l.state === "local" ? "no end" : "unknown";
   return l.daysLeft < 0 ? `${l.daysLeft} (ended ${-l.daysLeft} day(s) ago)` : String(l.daysLeft);
-}
-
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-4 py-2">
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="col-span-2 font-medium break-words text-slate-900">{children}</dd>
-    </div>
-  );
 }
 
 /** The licence as rows of a <dl>: state, days left, when Bitrix24 was last asked, and a failed re-read if any. */

@@ -121,9 +121,10 @@ export async function startHttpsApp(): Promise<HttpsApp> {
       rateLimit: { burst: E2E_BUCKET.burst, drainPerSec: E2E_BUCKET.perSec },
       portals: [{}],
     });
-    // scripts/e2e-app.mjs as for the suite's own app: fresh database, migrations, then `next start` of the build.
+    // scripts/e2e-app.mjs as for the suite's own app: fresh database, migrations, then `next start` of the build. Never
+    // `next dev` (E2E_DEV): a second dev server cannot share the first one's .next; without a build this fails, saying so.
     child = spawn(process.execPath, ["scripts/e2e-app.mjs"], {
-      env: { ...appEnv(), E2E_APP_PORT: String(appPort), DATABASE_URL: db, NEXTAUTH_URL: url, B24_OAUTH_SERVER: emulator.oauthUrl, E2E_APP_LOG: "" } as unknown as NodeJS.ProcessEnv,
+      env: { ...appEnv(), E2E_DEV: "", E2E_APP_PORT: String(appPort), DATABASE_URL: db, NEXTAUTH_URL: url, B24_OAUTH_SERVER: emulator.oauthUrl, E2E_APP_LOG: "" } as unknown as NodeJS.ProcessEnv,
       stdio: "ignore",
     });
     await waitHealthy(`http://127.0.0.1:${appPort}`, child, 90_000);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { APIRequestContext } from "@playwright/test";
 import { e2e, expect, test } from "../fixtures";
 import { callProxy, sessionCookie } from "../proxy-caller";
 
@@ -117,6 +118,15 @@ const apiRoutes = (memberId: string): Array<{ method: "GET" | "POST"; path: stri
   { method: "GET", path: "/api/b24/authorize", refusals: [400] },
 ];
 
+type ApiRoute = ReturnType<typeof apiRoutes>[number];
+
+/** One route as a browser would call it: GET plain; POST same-origin, as JSON to the proxy or as a Bitrix24 form. */
+function sendTo(request: APIRequestContext, route: ApiRoute, headers: Record<string, string>) {
+  if (route.method === "GET") return request.get(route.path, { headers, maxRedirects: 0 });
+  const type: Record<string, string> = route.form === undefined ? { "content-type": "application/json", "x-b24-proxy": "1" } : { "content-type": "application/x-www-form-urlencoded" };
+  return request.post(route.path, { headers: { ...headers, origin: e2e.appUrl, ...type }, data: route.form ?? "{}", maxRedirects: 0 });
+}
+
 test("every protected page and app/api route refuses anonymous requests, with or without bypass headers; nothing reaches the portal [#12]", async ({ request, emulator }) => {
   test.setTimeout(60_000);
   const since = await emulator.lastSeq();
@@ -144,18 +154,7 @@ test("every protected page and app/api route refuses anonymous requests, with or
     const install = await request.get("/install", { headers, maxRedirects: 0 });
     expect(await install.text(), `/install ${label}`).toContain("Only a Bitrix24 administrator can install this app");
     for (const route of apiRoutes(memberId)) {
-      const res =
-        route.method === "GET"
-          ? await request.get(route.path, { headers, maxRedirects: 0 })
-          : await request.post(route.path, {
-              headers: {
-                ...headers,
-                origin: e2e.appUrl,
-                ...(route.form === undefined ? { "content-type": "application/json", "x-b24-proxy": "1" } : { "content-type": "application/x-www-form-urlencoded" }),
-              },
-              data: route.form ?? "{}",
-              maxRedirects: 0,
-            });
+      const res = await sendTo(request, route, headers);
       seen.push(`${route.method} ${route.path} ${res.status()}`);
       expect(route.refusals, `${route.method} ${route.path} ${label}`).toContain(res.status());
       expect(await res.text(), `${route.method} ${route.path} ${label}`).not.toContain("Welcome,");
@@ -188,18 +187,7 @@ test("garbage credentials on every page and app/api route are refused, nothing 5
     }
     expect((await request.get("/install", { headers })).status(), `/install ${label}`).toBe(200);
     for (const route of apiRoutes(memberId)) {
-      const res =
-        route.method === "GET"
-          ? await request.get(route.path, { headers, maxRedirects: 0 })
-          : await request.post(route.path, {
-              headers: {
-                ...headers,
-                origin: e2e.appUrl,
-                ...(route.form === undefined ? { "content-type": "application/json", "x-b24-proxy": "1" } : { "content-type": "application/x-www-form-urlencoded" }),
-              },
-              data: route.form ?? "{}",
-              maxRedirects: 0,
-            });
+      const res = await sendTo(request, route, headers);
       expect(route.refusals, `${route.method} ${route.path} ${label}`).toContain(res.status());
     }
     const session = await request.get("/api/auth/session", { headers });

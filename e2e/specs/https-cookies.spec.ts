@@ -18,8 +18,6 @@ let app: HttpsApp;
 
 test.describe("auth cookies over https", () => {
   test.describe.configure({ timeout: 120_000 });
-  // A second `next dev` cannot share the first one's .next: this runs only against the production build.
-  test.skip(process.env.E2E_DEV === "1", "needs the production build (E2E_DEV=1 runs next dev)");
   test.beforeAll(async () => {
     app = await startHttpsApp();
   });

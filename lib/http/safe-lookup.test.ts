@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { isB24Error } from "@/lib/errors";
 import { checkLiteralAddress, createSafeLookup, embeddedV4, isPublicAddress, UnsafeAddressError, type Resolver } from "./safe-lookup";
+import { useLoopbackEnv } from "@/test/loopback-env";
 
 /**
  * Connect-time address checks: names are resolved by a stubbed resolver (no network), and the app's own HTTP client
@@ -23,16 +24,7 @@ let port = 0;
 let hits = 0;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    NEXTAUTH_URL: "http://127.0.0.1:3999",
-    NEXTAUTH_SECRET: "x".repeat(40),
-    B24_CLIENT_ID: "local.test",
-    B24_CLIENT_SECRET: "client-secret-canary",
-    B24_OAUTH_SERVER: "http://127.0.0.1:1",
-    B24_ALLOW_HTTP_LOOPBACK: "1",
-    TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
-    LOG_LEVEL: "silent",
-  });
+  useLoopbackEnv();
   server = http.createServer((_req, res) => {
     hits++;
     res.writeHead(200, { "content-type": "application/json" }).end('{"result":true}');

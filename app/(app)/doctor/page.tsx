@@ -6,6 +6,7 @@ import { SignInAgainButton } from "@/components/sign-in-again";
 import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 import { LicenceSection } from "./licence-section";
+import { Row } from "@/components/fact-row";
 
 export const metadata: Metadata = { title: "Install doctor" };
 export const dynamic = "force-dynamic";
@@ -21,14 +22,6 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-function Row({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="grid grid-cols-3 gap-4 py-2">
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="col-span-2 font-medium break-words text-slate-900">{children}</dd>
-    </div>
-  );
-}
 
 /** What the portal holds next to what the manifest expects. */
 function Comparison({ have, held, expected, missing }: { have: string; held: string[]; expected: string[]; missing: string[] }) {
