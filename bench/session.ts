@@ -64,10 +64,10 @@ export async function signInSession(appUrl: string, emu: Emulator, portalIndex =
 // costs about 1 ms less per call than fetch on the reference machine, so the app's share is what stands out.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One POST on a kept-alive connection: status and body text. */
-export function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+/** One POST on a kept-alive connection (this module's agent unless one is given): status and body text. */
+export function post(url: string, headers: Record<string, string>, body: string, via: http.Agent = agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent }, (res) => {
+    const req = http.request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: via }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
@@ -78,10 +78,11 @@ export function post(url: string, headers: Record<string, string>, body: string)
   });
 }
 
-export function proxyCall(base: string, cookie: string, method: string, params: unknown = {}): Promise<{ status: number; body: string }> {
+export function proxyCall(base: string, cookie: string, method: string, params: unknown = {}, via?: http.Agent): Promise<{ status: number; body: string }> {
   return post(
     `${base}/api/b24/${method}`,
     { cookie, origin: e2e.appUrl, "content-type": "application/json", "x-b24-proxy": "1" },
     JSON.stringify(params),
+    via,
   );
 }

@@ -1,9 +1,8 @@
 import http from "node:http";
 import type { Emulator } from "@/e2e/emulator";
-import { e2e } from "@/e2e/env";
 import { startCluster } from "./app-process";
 import { percentile } from "./load";
-import { signInSession } from "./session";
+import { proxyCall as sharedProxyCall, signInSession } from "./session";
 import { ms, type Cell } from "./table";
 
 /**
@@ -70,20 +69,7 @@ const MAX_IN_FLIGHT = 400;
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512, scheduling: "fifo" });
 
-function proxyCall(base: string, cookie: string, method: string): Promise<{ status: number; body: string }> {
-  const body = "{}";
-  const headers = { cookie, origin: e2e.appUrl, "content-type": "application/json", "x-b24-proxy": "1", "content-length": String(body.length) };
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/api/b24/${method}`, { method: "POST", headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const proxyCall = (base: string, cookie: string, method: string) => sharedProxyCall(base, cookie, method, {}, agent);
 
 const TOKEN_CODES = new Set(["needs_reauth", "invalid_grant", "invalid_token_response", "unauthenticated"]);
 
