@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { installNoUi, startHarness, type Harness } from "@/test/event-harness";
 
 /**
@@ -65,6 +65,12 @@ async function readsPerDeal(since: number): Promise<Map<string, number>> {
   return perDeal;
 }
 
+// Every test's workers are gone before the next starts, also when the test failed half-way.
+afterEach(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  await until(async () => workers.every((w) => w.exitCode !== null || w.signalCode !== null), 10_000);
+});
+
 describe("worker processes", () => {
   it("a worker killed mid-run: after a restart every delivery is handled, none twice but the one it held", async () => {
     const admin = (await h.emu.control.tokens()).find((t) => t.memberId === A().memberId && t.userId === 1)!;
@@ -91,13 +97,13 @@ describe("worker processes", () => {
     expect([...perDeal.keys()].sort()).toEqual([...ids].sort());
     const twice = [...perDeal.values()].filter((n) => n > 1).length;
     expect(twice).toBeLessThanOrEqual(1);
+    // A deal read twice was a job run twice: each such job was claimed again. (A job the dead worker had claimed but not
+    // yet read is claimed again too, without a second read; so at least, not exactly, as many.)
     const jobs = await h.db().inboxJob.findMany({ where: { memberId: A().memberId, kind: "event" }, select: { attempts: true } });
-    expect(jobs.filter((j) => j.attempts > 1).length).toBe(twice);
-    for (const w of workers) w.kill("SIGKILL");
+    expect(jobs.filter((j) => j.attempts > 1).length).toBeGreaterThanOrEqual(twice);
   }, 120_000);
 
   it("a worker killed between event.offline.get and event.offline.clear: the next one finishes the reserved batch, each change handled once", async () => {
-    await until(async () => workers.every((w) => w.exitCode !== null || w.signalCode !== null), 10_000);
     await h.db().inboxJob.deleteMany({});
     const ids = ["1", "2", "3", "4", "5"];
     // People change five deals in Bitrix24: it queues the changes and signals ONOFFLINEEVENT; the route stores a drain.
