@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 // Environment variables are validated at run time by lib/env.ts (first use on the server), not here:
 // a build must not bake secrets or fail because the build machine lacks them.
 
@@ -27,4 +29,6 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+// next-intl reads each request's language and messages from lib/i18n/request.ts (no locale in the URL: the portal
+// posts the language, and Bitrix24 app URLs are fixed in the app's registration).
+export default createNextIntlPlugin("./lib/i18n/request.ts")(nextConfig);

@@ -103,6 +103,7 @@ async function onInstall(event: string, memberId: string, tree: FormTree, defer:
     expiresAt: new Date(Date.now() + ttl * 1000),
     applicationToken: appToken && APP_TOKEN.test(appToken) ? appToken : null,
     installedBy: verified.bitrixUserId,
+    language: bitrixLanguage(formString(tree, "data", "LANGUAGE_ID")),
   });
   // Bitrix24 drops an app's handlers on update and sends ONAPPUNINSTALL only to bound ones: bind (again) now.
   defer(async () => {
@@ -111,6 +112,9 @@ async function onInstall(event: string, memberId: string, tree: FormTree, defer:
   });
   return "installed";
 }
+
+/** Bitrix24's language ids are two lower-case letters (en, ru, de, ua, br, la, sc…). */
+const bitrixLanguage = (v: string | undefined) => (v && /^[a-z]{2}$/.test(v) ? v : null);
 
 async function bindQuietly(memberId: string): Promise<void> {
   try {

@@ -3,6 +3,9 @@ import { NextResponse } from "next/server";
 import { mintSessionCookie, type PortalSession } from "@/lib/auth";
 import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
 import { errorPage, PRIVATE_NO_STORE } from "@/lib/http/responses";
+import { env } from "@/lib/env";
+import { localeCookie } from "@/lib/i18n/cookie";
+import { matchLocale } from "@/lib/i18n/locales";
 import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { B24Error } from "@/lib/errors";
@@ -25,10 +28,16 @@ function framed(res: Response, origin: string | null): Response {
   return res;
 }
 
-async function sessionRedirect(id: FrameIdentity, path: string): Promise<Response> {
+async function sessionRedirect(id: FrameIdentity, post: FramePost, path: string): Promise<Response> {
   const cookie = await mintSessionCookie(id.profile);
   const res = new NextResponse(null, { status: 303, headers: { location: path } });
   res.cookies.set(cookie.name, cookie.value, cookie.options);
+  // The portal says which language its user reads on every open; it wins over an earlier choice in this browser.
+  const locale = matchLocale(post.lang);
+  if (locale) {
+    const lc = localeCookie(env().NEXTAUTH_URL);
+    res.cookies.set(lc.name, locale, lc.options);
+  }
   return framed(res, id.portalOrigin);
 }
 
@@ -41,15 +50,16 @@ async function handleFrame(req: Request, act: (post: FramePost, id: FrameIdentit
     origin = claimedOrigin(post, cfg);
     const id = await authenticateFrame(post, cfg);
     origin = id.portalOrigin;
-    return await sessionRedirect(id, await act(post, id));
+    return await sessionRedirect(id, post, await act(post, id));
   } catch (err) {
     return framed(errorPage(err), origin);
   }
 }
 
-function userRow(id: FrameIdentity) {
+/** LANG is the person's Bitrix24 UI language: two lower-case letters, stored even when the app does not speak it. */
+function userRow(id: FrameIdentity, post: FramePost) {
   const { profile } = id;
-  return { name: profile.name, email: profile.email, isAdmin: profile.isAdmin };
+  return { name: profile.name, email: profile.email, isAdmin: profile.isAdmin, ...(/^[a-z]{2}$/.test(post.lang) ? { language: post.lang } : {}) };
 }
 
 function requireRefreshToken(post: FramePost): string {
@@ -81,7 +91,7 @@ export function openApp(req: Request): Promise<Response> {
         memberId: v.memberId,
         vouched: v,
         event: "frame_open",
-        user: { bitrixUserId: profile.bitrixUserId, profile: userRow(id) },
+        user: { bitrixUserId: profile.bitrixUserId, profile: userRow(id, post) },
         pair: { kind: seed ? "portal" : "user", accessToken: post.authId, refreshToken, expiresAt: new Date(Date.now() + post.authExpiresSec * 1000) },
         seedInstaller: seed,
       },
@@ -111,7 +121,7 @@ export function installApp(req: Request): Promise<Response> {
       expiresAt: new Date(Date.now() + post.authExpiresSec * 1000),
       applicationToken: post.applicationToken,
       installedBy: profile.bitrixUserId,
-      profile: userRow(id),
+      profile: userRow(id, post),
     });
     return post.appSid ? `/install?sid=${post.appSid}` : "/install";
   });

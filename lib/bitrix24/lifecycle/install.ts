@@ -23,7 +23,9 @@ export interface InstallInput {
   applicationToken: string | null;
   installedBy: number;
   /** The installer's profile when a frame shows who they are; an event names them by id only. */
-  profile?: { name: string; email: string | null; isAdmin: boolean };
+  profile?: { name: string; email: string | null; isAdmin: boolean; language?: string };
+  /** The portal's language (ONAPPINSTALL data[LANGUAGE_ID]), a two-letter Bitrix24 code. */
+  language?: string | null;
 }
 
 /** The portal (active), the sealed application_token, the installer's user row and pair (kind "portal"), at once. */
@@ -36,7 +38,7 @@ export async function persistInstall(input: InstallInput): Promise<void> {
       event: "install",
       user: { bitrixUserId: input.installedBy, profile: input.profile },
       pair: { kind: "portal", accessToken: input.accessToken, refreshToken: input.refreshToken, expiresAt: input.expiresAt },
-      install: { applicationToken: input.applicationToken },
+      install: { applicationToken: input.applicationToken, language: input.language },
     },
     b24Config(),
   );

@@ -18,10 +18,10 @@ export interface ConnectionInput {
   vouched: VouchedPortal;
   event: "sign_in" | "frame_open" | "install";
   /** The person: a full profile, or only an id when an event names the installer. */
-  user: { bitrixUserId: number; profile?: { name: string; email: string | null; isAdmin: boolean } };
+  user: { bitrixUserId: number; profile?: { name: string; email: string | null; isAdmin: boolean; language?: string } };
   pair: { kind: TokenKind; accessToken: string; refreshToken: string; expiresAt: Date };
   /** An install: the installer (whose pair is the portal's) and the new application_token, when Bitrix24 sent one. */
-  install?: { applicationToken: string | null };
+  install?: { applicationToken: string | null; language?: string | null };
   /**
    * An administrator's frame open re-seeds a dead or missing installer pair: they become the installer, and their
    * own dead pair goes (one pair cannot serve two rows: refresh tokens are single-use).
@@ -54,6 +54,7 @@ async function write(tx: Tx, input: ConnectionInput, cfg: B24Config): Promise<vo
     ...vouchedPortalFields(input.vouched, status),
     ...(installer ? { installedBy: user.bitrixUserId } : {}),
     ...(input.install ? { installedAt: new Date(), uninstalledAt: null } : {}),
+    ...(input.install?.language ? { language: input.install.language } : {}),
     ...(input.install?.applicationToken ? { applicationToken: sealAppToken(memberId, input.install.applicationToken, cfg.ring) } : {}),
   };
   await tx.portal.upsert({ where: { memberId }, create: { memberId, ...portal }, update: portal });
