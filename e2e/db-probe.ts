@@ -94,6 +94,15 @@ export class DbProbe {
     return row ?? null;
   }
 
+  /** The stored languages: the person's (LANG, the switcher) and the portal's (ONAPPINSTALL/ONAPPUPDATE). */
+  async languages(memberId: string, bitrixUserId: number): Promise<{ user: string | null; portal: string | null }> {
+    const m = memberId.replace(/[^a-z0-9]/gi, "");
+    const [row] = await this.query<{ u: string | null; p: string | null }>(
+      `SELECT (SELECT "language" FROM "User" WHERE "memberId" = '${m}' AND "bitrixUserId" = ${Math.trunc(bitrixUserId)}) AS u, (SELECT "language" FROM "Portal" WHERE "memberId" = '${m}') AS p`,
+    );
+    return { user: row?.u ?? null, portal: row?.p ?? null };
+  }
+
   async dump(): Promise<string> {
     const tables = ["Portal", "User", "TokenPair"];
     const parts = await Promise.all(tables.map((t) => this.query<Record<string, unknown>>(`SELECT * FROM "${t}"`)));

@@ -70,7 +70,7 @@ export class EmulatorApi {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
   /** A new portal on a new port (PortalSeed: installed, installFinished, users, its OAuth server `oauthServer: 2`, …). */
-  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number; port?: number; oauthServer?: 1 | 2 } = {}) {
+  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number; port?: number; oauthServer?: 1 | 2; language?: string } = {}) {
     return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
   }
   clearFaults() {
@@ -84,6 +84,10 @@ export class EmulatorApi {
     return this.call<{ applicationToken: string; delivery?: Delivery }>(`portals/${memberId}/install`, { method: "POST", body: opts });
   }
   /** Revokes the portal's tokens, then sends ONAPPUNINSTALL (with `data[CLEAN]`) to the bound handlers. */
+  /** A new version: ONAPPUPDATE to the bound handlers (data[LANGUAGE_ID] = the portal's language); returns the deliveries. */
+  update(memberId: string, opts: { noUi?: boolean } = {}) {
+    return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/update`, { method: "POST", body: opts });
+  }
   uninstall(memberId: string, opts: { clean?: boolean } = {}) {
     return this.call<{ deliveries: Delivery[] }>(`portals/${memberId}/uninstall`, { method: "POST", body: opts });
   }

@@ -7,7 +7,7 @@ import { PortalAppPage } from "./pages/portal-app";
  * installer in the portal's frame (installFinish), and questions put to the portal directly, as an oracle
  * independent of the app's code.
  */
-export async function installedInFrame(page: Page, emulator: EmulatorApi, seed: { deals?: number; contacts?: number } = {}) {
+export async function installedInFrame(page: Page, emulator: EmulatorApi, seed: { deals?: number; contacts?: number; language?: string } = {}) {
   const portal = await emulator.addPortal({ installed: false, ...seed });
   await emulator.install(portal.memberId);
   const app = new PortalAppPage(page);

@@ -169,7 +169,7 @@ export class EmulatorControl {
     const paid = p.paymentRequired && req.paymentRequired === false;
     if (req.paymentRequired !== undefined) p.paymentRequired = !!req.paymentRequired;
     if (req.deleted !== undefined) p.deleted = !!req.deleted;
-    const data = { CODE: this.state.app.clientId, VERSION: "1", STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: "30", LANGUAGE_ID: "en" };
+    const data = { CODE: this.state.app.clientId, VERSION: "1", STATUS: "P", PAYMENT_EXPIRED: "N", DAYS: "30", LANGUAGE_ID: p.language };
     const deliveries = paid ? await triggerEvent(this.state, p, "ONAPPPAYMENT", data, null) : [];
     return { ...portalInfo(p), deliveries };
   }

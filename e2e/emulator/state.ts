@@ -129,6 +129,8 @@ export interface PortalState {
   servers: Server[];
   /** The OAuth server (region) that issues and knows this portal's tokens: 1, or 2 (EmulatorOptions.secondOAuth). */
   oauthServer: 1 | 2;
+  /** The portal's language (LANGUAGE_ID of app.info and the app's lifecycle events); a user's LANG is per page. */
+  language: string;
   // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
   /** bizproc.robot.add rows of the app; removed on uninstall and on update. */
   robots: Robot[];
@@ -221,6 +223,7 @@ export class EmulatorState {
       operating: new Map(),
       servers: [],
       oauthServer: seed.oauthServer ?? 1,
+      language: seed.language ?? "en",
       // --- Automation robots (bizproc.robot.*, bizproc.event.send) ---
       robots: [],
       robotRuns: [],

@@ -69,6 +69,8 @@ export interface PortalSeed {
   offlineExtended?: boolean;
   /** The OAuth server (region) the portal belongs to: 1 (default) or 2 (EmulatorOptions.secondOAuth). */
   oauthServer?: 1 | 2;
+  /** The portal's language: LANGUAGE_ID in app.info and lifecycle events (default "en"). */
+  language?: string;
 }
 
 export interface EmulatorPortal {

@@ -8,8 +8,10 @@ export class PortalAppPage {
     this.frame = page.frameLocator("#app-frame");
   }
 
-  async open(portalUrl: string, userId?: number): Promise<void> {
-    await this.page.goto(`${portalUrl}/marketplace/app/${userId ? `?user=${userId}` : ""}`);
+  /** `lang`: the portal user's UI language, which the portal posts to the app as LANG. */
+  async open(portalUrl: string, userId?: number, lang?: string): Promise<void> {
+    const q = new URLSearchParams({ ...(userId ? { user: String(userId) } : {}), ...(lang ? { lang } : {}) });
+    await this.page.goto(`${portalUrl}/marketplace/app/${q.size ? `?${q}` : ""}`);
   }
 
   async expectInstallFinished(): Promise<void> {

@@ -4,8 +4,6 @@ import { eventAuth, postForm } from "./events";
 
 export class LifecycleError extends Error {}
 
-const LANGUAGE_ID = "en";
-
 /**
  * Install (https://apidocs.bitrix24.com/settings/app-installation/installation-finish.html, https://apidocs.bitrix24.com/api-reference/common/events/on-app-install.html): every install gets a new application_token. A UI app stays "not fully installed" until
  * its installer calls installFinish; a no-UI app is installed at once and receives ONAPPINSTALL with tokens of
@@ -26,7 +24,7 @@ export async function install(
   if (!opts.noUi) return { applicationToken: portal.applicationToken };
   const delivery = await postForm(state, portal, "ONAPPINSTALL", state.app.installHandlerUrl as string, {
     event: "ONAPPINSTALL",
-    data: { VERSION: "1", ACTIVE: "Y", INSTALLED: "Y", LANGUAGE_ID },
+    data: { VERSION: "1", ACTIVE: "Y", INSTALLED: "Y", LANGUAGE_ID: portal.language },
     ts: String(state.clock.nowSec()),
     auth: eventAuth(state, portal, admin.id, true),
   });
@@ -47,7 +45,7 @@ export async function update(state: EmulatorState, portal: PortalState, opts: { 
   // --- Automation robots: bizproc treats an update like a delete (RestService::onRestAppUpdate; bizproc.robot.delete docs) ---
   portal.robots = [];
   if (!opts.noUi) portal.installFinished = false;
-  const data = { VERSION: "2", PREVIOUS_VERSION: "1", LANGUAGE_ID };
+  const data = { VERSION: "2", PREVIOUS_VERSION: "1", LANGUAGE_ID: portal.language };
   return Promise.all(
     handlers.map((b) =>
       postForm(state, portal, "ONAPPUPDATE", b.handler, {
@@ -89,7 +87,7 @@ export async function uninstall(state: EmulatorState, portal: PortalState, clean
       postForm(state, portal, "ONAPPUNINSTALL", b.handler, {
         event: "ONAPPUNINSTALL",
         event_handler_id: String(b.id),
-        data: { LANGUAGE_ID, CLEAN: clean ? "1" : "0" },
+        data: { LANGUAGE_ID: portal.language, CLEAN: clean ? "1" : "0" },
         ts: String(state.clock.nowSec()),
         auth,
       }),

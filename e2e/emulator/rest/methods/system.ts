@@ -46,7 +46,7 @@ function userGet(ctx: RestContext, params: Record<string, unknown>): MethodResul
 /** STATUS, PAYMENT_EXPIRED, DAYS and LICENSE* come from the portal's licence (e2e/emulator/licence.ts). */
 function portalAppInfo(ctx: RestContext): Record<string, unknown> {
   const { STATUS, PAYMENT_EXPIRED, DAYS, ...license } = appInfoLicence(ctx.state, ctx.portal);
-  return { ID: 1, CODE: ctx.state.app.clientId, VERSION: 1, STATUS, INSTALLED: ctx.portal.installFinished, PAYMENT_EXPIRED, DAYS, LANGUAGE_ID: "en", ...license };
+  return { ID: 1, CODE: ctx.state.app.clientId, VERSION: 1, STATUS, INSTALLED: ctx.portal.installFinished, PAYMENT_EXPIRED, DAYS, LANGUAGE_ID: ctx.portal.language, ...license };
 }
 
 /** The OAuth server's app.info (https://apidocs.bitrix24.com/settings/oauth/simple-way.html): what an app uses to check that a frame/event token is genuine. */
