@@ -1,12 +1,14 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { retryJob } from "@/lib/actions/inbox";
+import { retryJob, type RetryError } from "@/lib/actions/inbox";
 
 /** Puts a dead job back in the queue; the page then shows where it went. */
 export function RetryJobButton({ id }: { id: string }) {
+  const t = useTranslations("dashboard.retryJob");
   const router = useRouter();
-  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; error?: RetryError }>({ busy: false });
   const onClick = async () => {
     setState({ busy: true });
     const r = await retryJob(id);
@@ -16,9 +18,9 @@ export function RetryJobButton({ id }: { id: string }) {
   return (
     <span className="inline-flex items-center gap-2">
       <button type="button" onClick={() => void onClick()} disabled={state.busy} className="rounded-md bg-brand-600 px-3 py-1 text-xs font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
-        Retry
+        {t("retry")}
       </button>
-      {state.error ? <span role="alert" className="text-xs text-red-600">{state.error}</span> : null}
+      {state.error ? <span role="alert" className="text-xs text-red-600">{t(`errors.${state.error}`)}</span> : null}
     </span>
   );
 }

@@ -1,11 +1,14 @@
+import { useTranslations } from "next-intl";
+
 /**
  * Shown inside the signed-in layout while the dashboard's server work (database, Bitrix24) runs. Not at the group
  * level on purpose: a loading boundary streams the page, so the doctor's forbidden() could no longer answer 403.
  */
 export default function Loading() {
+  const t = useTranslations("dashboard");
   return (
     <p role="status" className="text-slate-500">
-      Loading…
+      {t("loading")}
     </p>
   );
 }
