@@ -1,5 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, type FrameLocator, type Page } from "@playwright/test";
-import { messagesFor } from "../lib/i18n/messages";
 import type { Locale } from "../lib/i18n/locales";
 
 /**
@@ -8,6 +9,12 @@ import type { Locale } from "../lib/i18n/locales";
  * another language on purpose (an element with its own lang, e.g. the switcher's "English") and code.
  */
 type Tree = { [key: string]: string | Tree };
+
+/** Read from the JSON files (Playwright's loader cannot import JSON from an ES module without import attributes). */
+function messagesFor(locale: Locale): Tree {
+  const dir = join(__dirname, "..", "lib", "i18n", "messages", locale);
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(dir, f), "utf8")) as Tree]));
+}
 const flat = (t: Tree): string[] => Object.values(t).flatMap((v) => (typeof v === "string" ? [v] : flat(v)));
 
 /** The literal parts of a message (ICU arguments and tags cut out), long enough to mean something on their own. */
@@ -20,13 +27,13 @@ function fragments(message: string): string[] {
 
 /** English fragments that the other catalogue does not also contain (product names, "OAuth"…). */
 function englishOnly(locale: Locale): string[] {
-  const other = flat(messagesFor(locale) as unknown as Tree).join("\n");
-  return [...new Set(flat(messagesFor("en") as unknown as Tree).flatMap(fragments))].filter((f) => !other.includes(f));
+  const other = flat(messagesFor(locale)).join("\n");
+  return [...new Set(flat(messagesFor("en")).flatMap(fragments))].filter((f) => !other.includes(f));
 }
 
 /** Latin words the Russian catalogue itself uses (Bitrix24, OAuth, REST…): anything else Latin on a Russian page leaked. */
 function latinInRussian(): Set<string> {
-  return new Set(flat(messagesFor("ru") as unknown as Tree).flatMap((m) => m.match(/[A-Za-z][A-Za-z0-9]+/g) ?? []));
+  return new Set(flat(messagesFor("ru")).flatMap((m) => m.match(/[A-Za-z][A-Za-z0-9]+/g) ?? []));
 }
 
 export async function uiText(root: Page | FrameLocator): Promise<string[]> {
