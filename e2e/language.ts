@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, type FrameLocator, type Page } from "@playwright/test";
 import type { Locale } from "../lib/i18n/locales";
 
@@ -12,7 +13,7 @@ type Tree = { [key: string]: string | Tree };
 
 /** Read from the JSON files (Playwright's loader cannot import JSON from an ES module without import attributes). */
 function messagesFor(locale: Locale): Tree {
-  const dir = join(__dirname, "..", "lib", "i18n", "messages", locale);
+  const dir = fileURLToPath(new URL(`../lib/i18n/messages/${locale}/`, import.meta.url));
   return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(dir, f), "utf8")) as Tree]));
 }
 const flat = (t: Tree): string[] => Object.values(t).flatMap((v) => (typeof v === "string" ? [v] : flat(v)));
