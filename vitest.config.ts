@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "components/**/*.test.ts", "e2e/emulator/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["app/**/*.test.ts", "lib/**/*.test.ts", "components/**/*.test.ts", "e2e/emulator/**/*.test.ts", "scripts/**/*.test.ts"],
     setupFiles: ["./test/no-network.ts"],
     environment: "node",
     testTimeout: 30_000,
