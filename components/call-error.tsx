@@ -1,22 +1,37 @@
 "use client";
+import { useTranslations } from "next-intl";
 import type { B24CallError } from "@/components/b24-client";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
+import { errorMessageCode } from "@/lib/error-messages";
 
 /**
- * How a failed Bitrix24 call is shown: what happened, and the one thing that gets the person out of it. A dead
- * connection (`needs_reauth`) offers "Sign in again"; anything else offers the retry the caller passes.
+ * How a failed Bitrix24 call is shown: what happened in the page's language (errors.<code>.text), the server's own
+ * words folded under "Details" when they add something (the JSON body stays English, and Bitrix24's own error text
+ * is in the portal's language), and the one thing that gets the person out of it. A dead connection (`needs_reauth`) offers "Sign in again"; anything else
+ * offers the retry the caller passes.
  */
 export function CallError({ title, error, portal, onRetry }: { title: string; error: B24CallError; portal: PortalRef; onRetry?: () => void }) {
+  const t = useTranslations();
+  const text = t(`errors.${errorMessageCode(error.code)}.text`);
+  const detail = error.message && error.message !== text ? error.message : null;
   return (
     <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
       <p className="font-medium">{title}</p>
-      <p className="mt-1">{error.message}</p>
+      <p className="mt-1">{text}</p>
+      {detail ? (
+        <details className="mt-1 text-xs text-red-700">
+          <summary className="cursor-pointer">{t("common.details")}</summary>
+          <p translate="no" className="mt-1 break-words">
+            {detail}
+          </p>
+        </details>
+      ) : null}
       <div className="mt-3">
         {error.code === "needs_reauth" ? (
           <SignInAgainButton portal={portal} />
         ) : onRetry ? (
           <button type="button" onClick={onRetry} className="rounded-md bg-white px-3 py-1.5 font-medium text-red-800 ring-1 ring-red-200 hover:bg-red-100">
-            Try again
+            {t("common.tryAgain")}
           </button>
         ) : null}
       </div>

@@ -1,0 +1,19 @@
+import type { B24ErrorCode } from "./errors";
+import errors from "./i18n/messages/en/errors.json";
+
+/**
+ * The codes the `errors` namespace words (errors.<code>.title / errors.<code>.text): every B24ErrorCode, and the
+ * browser's own `network` (components/b24-client.ts). A code without its messages does not compile. Pure: pages,
+ * client components and route handlers share it.
+ */
+export type ErrorMessageCode = B24ErrorCode | "network";
+const WORDED: Record<ErrorMessageCode, { title: string; text: string }> = errors;
+
+export function isErrorMessageCode(code: unknown): code is ErrorMessageCode {
+  return typeof code === "string" && Object.hasOwn(WORDED, code);
+}
+
+/** The code's messages, or `internal` for a code the catalogue does not know (a newer server, a typo). */
+export function errorMessageCode(code: unknown): ErrorMessageCode {
+  return isErrorMessageCode(code) ? code : "internal";
+}
