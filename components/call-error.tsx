@@ -6,8 +6,8 @@ import { errorMessageCode } from "@/lib/error-messages";
 
 /**
  * How a failed Bitrix24 call is shown: what happened in the page's language (errors.<code>.text), the server's own
- * words folded under "Details" when they add something (the JSON body stays English, and Bitrix24's own error text
- * is in the portal's language), and the one thing that gets the person out of it. A dead connection (`needs_reauth`) offers "Sign in again"; anything else
+ * words as a detail when they add something (data: the JSON body stays English, and Bitrix24's own error text is in
+ * the portal's language), and the one thing that gets the person out of it. A dead connection (`needs_reauth`) offers "Sign in again"; anything else
  * offers the retry the caller passes.
  */
 export function CallError({ title, error, portal, onRetry }: { title: string; error: B24CallError; portal: PortalRef; onRetry?: () => void }) {
@@ -19,12 +19,9 @@ export function CallError({ title, error, portal, onRetry }: { title: string; er
       <p className="font-medium">{title}</p>
       <p className="mt-1">{text}</p>
       {detail ? (
-        <details className="mt-1 text-xs text-red-700">
-          <summary className="cursor-pointer">{t("common.details")}</summary>
-          <p translate="no" className="mt-1 break-words">
-            {detail}
-          </p>
-        </details>
+        <p className="mt-1 text-xs break-words text-red-700">
+          {t("common.details")} <span translate="no">{detail}</span>
+        </p>
       ) : null}
       <div className="mt-3">
         {error.code === "needs_reauth" ? (

@@ -47,13 +47,10 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-700">
           <p className="font-semibold">{t("install.failed")}</p>
           <p className="mt-1">{failureText(step.failure)}</p>
-          {step.failure.kind === "error" && step.failure.detail ? (
-            <details className="mt-1 text-xs">
-              <summary className="cursor-pointer">{t("common.details")}</summary>
-              <p translate="no" className="mt-1 break-words">
-                {step.failure.detail}
-              </p>
-            </details>
+          {step.failure.kind === "error" && step.failure.detail && step.failure.detail !== failureText(step.failure) ? (
+            <p className="mt-1 text-xs break-words">
+              {t("common.details")} <span translate="no">{step.failure.detail}</span>
+            </p>
           ) : null}
           <button type="button" onClick={() => void run()} className="mt-3 rounded-lg bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
             {t("common.tryAgain")}

@@ -28,7 +28,7 @@ ${body}</body></html>`;
 
 /**
  * The HTML error for browser navigations (route handlers): what happened and what to do in the reader's language
- * (errors.<code>), the server's own English message folded under "Details" when it adds something.
+ * (errors.<code>), the server's own English message as a detail when it adds something.
  */
 export function errorPage(err: unknown, locale: Locale): Response {
   const { status, body } = toErrorBody(err);
@@ -38,7 +38,7 @@ export function errorPage(err: unknown, locale: Locale): Response {
   const detail =
     body.message === text
       ? ""
-      : `\n<details><summary>${escapeHtml(t("common.details"))}</summary><p translate="no" style="overflow-wrap:anywhere">${escapeHtml(body.message)}</p></details>`;
+      : `\n<p style="font-size:0.875rem;color:#475569;overflow-wrap:anywhere">${escapeHtml(t("common.details"))} <span translate="no">${escapeHtml(body.message)}</span></p>`;
   return htmlPage(
     locale,
     t("frame.errorPage.title"),
