@@ -4,6 +4,7 @@ import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";
 import type { NavPage } from "@/lib/bitrix24/manifest";
 
+/** One row at the content's width in every language; on a narrow frame the switcher and sign-out wrap to the right. */
 export function AppHeader({ userName, pages }: { userName: string; pages: readonly NavPage[] }) {
   return (
     <header className="border-b border-slate-200 bg-white">
@@ -12,12 +13,9 @@ export function AppHeader({ userName, pages }: { userName: string; pages: readon
           <Brand />
           <NavLinks pages={pages} />
         </div>
-        <div className="flex flex-wrap items-center gap-3">
+        <div className="ml-auto flex items-center gap-3">
           <LocaleSwitcher />
-          <span translate="no" className="hidden text-sm text-slate-600 sm:inline">
-            {userName}
-          </span>
-          <SignOutButton />
+          <SignOutButton userName={userName} />
         </div>
       </div>
     </header>
