@@ -60,7 +60,7 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
           <label htmlFor={regionId}>{t("form.region")}</label>
           <select id={regionId} name="server" defaultValue={servers[0]} className="rounded-lg border border-slate-300 bg-white px-2.5 py-1.5">
             {servers.map((origin) => (
-              <option key={origin} value={origin}>
+              <option key={origin} value={origin} translate={Object.hasOwn(REGIONS, origin) ? undefined : "no"}>
                 {Object.hasOwn(REGIONS, origin) ? t(`form.regions.${REGIONS[origin]!}`) : new URL(origin).host}
               </option>
             ))}
