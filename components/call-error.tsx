@@ -2,7 +2,7 @@
 import { useTranslations } from "next-intl";
 import type { B24CallError } from "@/components/b24-client";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
-import { errorMessageCode } from "@/lib/error-messages";
+import { errorDetail, errorMessageCode } from "@/lib/error-messages";
 
 /**
  * How a failed Bitrix24 call is shown: what happened in the page's language (errors.<code>.text), the server's own
@@ -13,7 +13,7 @@ import { errorMessageCode } from "@/lib/error-messages";
 export function CallError({ title, error, portal, onRetry }: { title: string; error: B24CallError; portal: PortalRef; onRetry?: () => void }) {
   const t = useTranslations();
   const text = t(`errors.${errorMessageCode(error.code)}.text`);
-  const detail = error.message && error.message !== text ? error.message : null;
+  const detail = errorDetail(error.code, error.message);
   return (
     <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
       <p className="font-medium">{title}</p>

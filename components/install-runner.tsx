@@ -3,6 +3,7 @@ import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { frameBridge, readFrameName } from "@/components/b24-frame";
 import { bindEvents, type BindFailure } from "@/lib/actions/install";
+import { errorDetail } from "@/lib/error-messages";
 
 /** `outside_frame`: the page was opened directly, where installFinish cannot reach Bitrix24. */
 type Failure = BindFailure | { kind: "outside_frame" };
@@ -40,6 +41,7 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
 
   const failureText = (f: Failure) =>
     f.kind === "not_admin" ? t("install.notAdmin") : f.kind === "outside_frame" ? t("install.outsideFrame") : t(`errors.${f.code}.text`);
+  const detail = step.phase === "failed" && step.failure.kind === "error" ? errorDetail(step.failure.code, step.failure.detail) : null;
 
   return (
     <div className="space-y-4">
@@ -47,9 +49,9 @@ export function InstallRunner({ portalOrigin, sid }: { portalOrigin: string; sid
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-700">
           <p className="font-semibold">{t("install.failed")}</p>
           <p className="mt-1">{failureText(step.failure)}</p>
-          {step.failure.kind === "error" && step.failure.detail && step.failure.detail !== failureText(step.failure) ? (
+          {detail ? (
             <p className="mt-1 text-xs break-words">
-              {t("common.details")} <span translate="no">{step.failure.detail}</span>
+              {t("common.details")} <span translate="no">{detail}</span>
             </p>
           ) : null}
           <button type="button" onClick={() => void run()} className="mt-3 rounded-lg bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">

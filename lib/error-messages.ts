@@ -17,3 +17,12 @@ export function isErrorMessageCode(code: unknown): code is ErrorMessageCode {
 export function errorMessageCode(code: unknown): ErrorMessageCode {
   return isErrorMessageCode(code) ? code : "internal";
 }
+
+/**
+ * The server's own (English) message for an error, worth showing beside the localised text only when it says more
+ * than that text's English wording: null for the generic ones ("Something went wrong. Try again later.").
+ */
+export function errorDetail(code: unknown, message: string | null | undefined): string | null {
+  const detail = message?.trim();
+  return detail && detail !== WORDED[errorMessageCode(code)].text ? detail : null;
+}

@@ -29,3 +29,11 @@ describe("errorPage", () => {
     expect(html).not.toContain("<script>");
   });
 });
+
+describe("errorPage in another language", () => {
+  it("leaves out a generic English message the localised text already says", async () => {
+    const html = await errorPage(new Error("boom"), "de").text();
+    expect(html).toContain("Etwas ist schiefgelaufen. Versuchen Sie es später erneut.");
+    expect(html).not.toContain("Details:");
+  });
+});

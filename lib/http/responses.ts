@@ -1,3 +1,4 @@
+import { errorDetail } from "@/lib/error-messages";
 import { toErrorBody } from "@/lib/errors";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/server";
@@ -35,10 +36,10 @@ export function errorPage(err: unknown, locale: Locale): Response {
   if (status >= 500) log.error("http.error", { err });
   const t = translator(locale);
   const text = t(`errors.${body.error}.text`);
-  const detail =
-    body.message === text
-      ? ""
-      : `\n<p style="font-size:0.875rem;color:#475569;overflow-wrap:anywhere">${escapeHtml(t("common.details"))} <span translate="no">${escapeHtml(body.message)}</span></p>`;
+  const said = errorDetail(body.error, body.message);
+  const detail = said
+    ? `\n<p style="font-size:0.875rem;color:#475569;overflow-wrap:anywhere">${escapeHtml(t("common.details"))} <span translate="no">${escapeHtml(said)}</span></p>`
+    : "";
   return htmlPage(
     locale,
     t("frame.errorPage.title"),
