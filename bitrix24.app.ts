@@ -2,7 +2,7 @@
  * What this app is in Bitrix24: START HERE. One line per capability; the README's "Build your app on it" shows each
  * recipe. Everything else reads this file:
  * - `scopes`: the permissions to tick in the app's form in Bitrix24; the install doctor flags any the portal lacks.
- * - `pages`: the signed-in pages' navigation (each page is one file under app/(app)/).
+ * - `pages`: the signed-in pages' navigation (each page is one file under app/(app)/), its label in every language.
  * - `methods`: the REST methods pages may call through /api/b24/{method}, typed for b24Call/useB24Query
  *   (`B24_PROXY_METHODS` can narrow the list per deployment, never widen it).
  * - `events`: business events, bound at install and again on every update, run only after the delivery was
@@ -22,12 +22,12 @@ import { scoreDeal } from "@/lib/handlers/score-deal";
 const manifest = defineApp({
   scopes: ["crm", "user", "placement", "bizproc"],
   pages: [
-    { href: "/dashboard", label: "Dashboard" },
-    { href: "/deals", label: "Deals" },
-    { href: "/contacts", label: "Contacts" },
+    { href: "/dashboard", label: { en: "Dashboard", ru: "Главная", de: "Dashboard" } },
+    { href: "/deals", label: { en: "Deals", ru: "Сделки", de: "Deals" } },
+    { href: "/contacts", label: { en: "Contacts", ru: "Контакты", de: "Kontakte" } },
     // Paid-only (requireLicence in the page): without a usable licence it shows the paywall.
-    { href: "/reports", label: "Reports" },
-    { href: "/settings", label: "Settings" },
+    { href: "/reports", label: { en: "Reports", ru: "Отчёты", de: "Berichte" } },
+    { href: "/settings", label: { en: "Settings", ru: "Настройки", de: "Einstellungen" } },
   ],
   methods: {
     profile: method<Record<string, never>, User>(),

@@ -1,22 +1,34 @@
 "use client";
+import { useTranslations } from "next-intl";
 import type { B24CallError } from "@/components/b24-client";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
+import { errorDetail, errorMessageCode } from "@/lib/error-messages";
 
 /**
- * How a failed Bitrix24 call is shown: what happened, and the one thing that gets the person out of it. A dead
- * connection (`needs_reauth`) offers "Sign in again"; anything else offers the retry the caller passes.
+ * How a failed Bitrix24 call is shown: what happened in the page's language (errors.<code>.text), the server's own
+ * words as a detail when they add something (data: the JSON body stays English, and Bitrix24's own error text is in
+ * the portal's language), and the one thing that gets the person out of it. A dead connection (`needs_reauth`) offers "Sign in again"; anything else
+ * offers the retry the caller passes.
  */
 export function CallError({ title, error, portal, onRetry }: { title: string; error: B24CallError; portal: PortalRef; onRetry?: () => void }) {
+  const t = useTranslations();
+  const text = t(`errors.${errorMessageCode(error.code)}.text`);
+  const detail = errorDetail(error.code, error.message);
   return (
     <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
       <p className="font-medium">{title}</p>
-      <p className="mt-1">{error.message}</p>
+      <p className="mt-1">{text}</p>
+      {detail ? (
+        <p className="mt-1 text-xs break-words text-red-700">
+          {t("common.details")} <span translate="no">{detail}</span>
+        </p>
+      ) : null}
       <div className="mt-3">
         {error.code === "needs_reauth" ? (
           <SignInAgainButton portal={portal} />
         ) : onRetry ? (
           <button type="button" onClick={onRetry} className="rounded-md bg-white px-3 py-1.5 font-medium text-red-800 ring-1 ring-red-200 hover:bg-red-100">
-            Try again
+            {t("common.tryAgain")}
           </button>
         ) : null}
       </div>

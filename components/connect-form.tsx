@@ -1,17 +1,19 @@
 "use client";
 import { signIn } from "next-auth/react";
+import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId } from "react";
 import { checkPortal, type ConnectState } from "@/lib/actions/connect";
 
-/** Bitrix24's OAuth servers by region; any other configured origin (the emulator) shows as its host. */
-const REGIONS: Record<string, string> = {
-  "https://oauth.bitrix.info": "Global (oauth.bitrix.info)",
-  "https://oauth.bitrix24.tech": "Russia and CIS (oauth.bitrix24.tech)",
+/** Bitrix24's OAuth servers by region (landing.form.regions); any other configured origin (the emulator) shows as its host. */
+const REGIONS: Record<string, "global" | "russia"> = {
+  "https://oauth.bitrix.info": "global",
+  "https://oauth.bitrix24.tech": "russia",
 };
 
 /** `servers`: the configured OAuth server origins, default first; a region choice appears only when there are several. */
 export function ConnectForm({ servers = [] }: { servers?: string[] }) {
   const [state, action, pending] = useActionState<ConnectState, FormData>(checkPortal, null);
+  const t = useTranslations("landing");
   const inputId = useId();
   const errorId = useId();
   const regionId = useId();
@@ -28,7 +30,7 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
   return (
     <form action={action} noValidate className="space-y-3">
       <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
-        Your Bitrix24 address
+        {t("form.address")}
       </label>
       <div className="flex flex-col gap-3 sm:flex-row">
         <input
@@ -40,7 +42,7 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
           autoCapitalize="none"
           spellCheck={false}
           required
-          placeholder="acme.bitrix24.com"
+          placeholder={t("form.placeholder")}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? errorId : undefined}
           className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-3.5 py-2.5 text-base shadow-sm outline-none placeholder:text-slate-400 focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500"
@@ -50,16 +52,16 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
           disabled={busy}
           className="rounded-lg bg-brand-600 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
         >
-          {busy ? "Connecting…" : "Connect your Bitrix24"}
+          {busy ? t("form.connecting") : t("form.connect")}
         </button>
       </div>
       {servers.length > 1 ? (
         <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
-          <label htmlFor={regionId}>Bitrix24 region</label>
+          <label htmlFor={regionId}>{t("form.region")}</label>
           <select id={regionId} name="server" defaultValue={servers[0]} className="rounded-lg border border-slate-300 bg-white px-2.5 py-1.5">
             {servers.map((origin) => (
-              <option key={origin} value={origin}>
-                {REGIONS[origin] ?? new URL(origin).host}
+              <option key={origin} value={origin} translate={Object.hasOwn(REGIONS, origin) ? undefined : "no"}>
+                {Object.hasOwn(REGIONS, origin) ? t(`form.regions.${REGIONS[origin]!}`) : new URL(origin).host}
               </option>
             ))}
           </select>
@@ -67,7 +69,7 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
       ) : null}
       {error ? (
         <p id={errorId} role="alert" className="text-sm text-red-600">
-          {error}
+          {t.rich(`hostError.${error.key}`, { pattern: error.pattern ?? "", code: (chunks) => <code translate="no">{chunks}</code> })}
         </p>
       ) : null}
     </form>

@@ -1,13 +1,16 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useLocale, useTranslations } from "next-intl";
 import type { NavPage } from "@/lib/bitrix24/manifest";
 
-/** The manifest's pages (bitrix24.app.ts `pages`), the current one marked. */
+/** The manifest's pages (bitrix24.app.ts `pages`) with their labels in the page's language, the current one marked. */
 export function NavLinks({ pages }: { pages: readonly NavPage[] }) {
   const path = usePathname();
+  const locale = useLocale();
+  const t = useTranslations("common");
   return (
-    <nav aria-label="Main" className="flex gap-1">
+    <nav aria-label={t("mainNav")} className="flex flex-wrap gap-1">
       {pages.filter((p) => !p.hidden).map((item) => (
         <Link
           key={item.href}
@@ -15,7 +18,7 @@ export function NavLinks({ pages }: { pages: readonly NavPage[] }) {
           aria-current={item.href === path ? "page" : undefined}
           className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
         >
-          {item.label}
+          {item.label[locale]}
         </Link>
       ))}
     </nav>

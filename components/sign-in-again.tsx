@@ -1,5 +1,6 @@
 "use client";
 import { signIn, signOut } from "next-auth/react";
+import { useTranslations } from "next-intl";
 import { useState, useSyncExternalStore } from "react";
 import { currentFrameBridge } from "@/components/b24-frame";
 
@@ -25,12 +26,13 @@ export function SignInAgainButton({ portal, className }: { portal: PortalRef; cl
   // The server renders the standalone label; the browser knows whether it runs inside the portal's frame.
   const framed = useSyncExternalStore(noSubscription, () => currentFrameBridge(portal.origin) !== null, () => false);
   const [busy, setBusy] = useState(false);
+  const t = useTranslations("common");
 
   const onClick = async () => {
     setBusy(true);
     const bridge = currentFrameBridge(portal.origin);
     if (bridge && portal.inPlacement) {
-      await bridge.call("openApplication", { bx24_title: "Reconnect" }).catch(() => undefined);
+      await bridge.call("openApplication", { bx24_title: t("reconnect") }).catch(() => undefined);
       return window.location.reload();
     }
     if (bridge) return bridge.send("reloadWindow");
@@ -45,7 +47,7 @@ export function SignInAgainButton({ portal, className }: { portal: PortalRef; cl
       disabled={busy}
       className={className ?? "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"}
     >
-      {framed ? "Open the app again" : "Sign in again"}
+      {framed ? t("openAppAgain") : t("signInAgain")}
     </button>
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { Brand } from "@/components/brand";
 import { FrameFit } from "@/components/frame-fit";
 import { InstallRunner } from "@/components/install-runner";
@@ -6,14 +7,18 @@ import { PortalProvider } from "@/components/portal-context";
 import { getPortalSession } from "@/lib/auth";
 import { sessionPortalOrigin } from "@/lib/bitrix24";
 
-export const metadata: Metadata = { title: "Installing" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("install");
+  return { title: t("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
-function Shell({ children }: { children: React.ReactNode }) {
+async function Shell({ children }: { children: React.ReactNode }) {
+  const t = await getTranslations("install");
   return (
     <main className="mx-auto max-w-xl px-6 py-10">
       <Brand />
-      <h1 className="mt-6 text-2xl font-bold tracking-tight">Installing the app</h1>
+      <h1 className="mt-6 text-2xl font-bold tracking-tight">{t("heading")}</h1>
       <div className="mt-4">{children}</div>
     </main>
   );
@@ -23,11 +28,12 @@ function Shell({ children }: { children: React.ReactNode }) {
 export default async function InstallPage({ searchParams }: { searchParams: Promise<{ sid?: string }> }) {
   const session = await getPortalSession();
   const origin = session?.isAdmin ? await sessionPortalOrigin(session) : null;
+  const t = await getTranslations("install");
   if (!session || !origin) {
     return (
       <Shell>
         <p role="alert" className="text-slate-700">
-          Only a Bitrix24 administrator can install this app, from inside Bitrix24. Open the app from your Bitrix24.
+          {t("adminOnly")}
         </p>
       </Shell>
     );
@@ -37,7 +43,14 @@ export default async function InstallPage({ searchParams }: { searchParams: Prom
     <PortalProvider portal={{ host: session.portalHost, origin }}>
       <FrameFit />
       <Shell>
-        <p className="mb-4 text-slate-600">Signed in as {session.name}, administrator of {session.portalHost}.</p>
+        <p className="mb-4 text-slate-600">
+          {t.rich("signedInAs", {
+            name: session.name,
+            host: session.portalHost,
+            // The person's name and the portal's host are data: never translated.
+            data: (chunks) => <span translate="no">{chunks}</span>,
+          })}
+        </p>
         <InstallRunner portalOrigin={origin} sid={typeof sid === "string" && /^[A-Za-z0-9]{1,64}$/.test(sid) ? sid : null} />
       </Shell>
     </PortalProvider>

@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { Locale } from "@/lib/i18n/locales";
 import type { AddParams, ListParams } from "./types";
 import type { FormTree } from "./lifecycle/form";
 import type { B24Client } from "./transport/client";
@@ -42,7 +43,8 @@ export function crm<E extends string, Row>(entity: E): { [V in keyof CrmVerbs<Ro
 /** A signed-in page in the app's navigation. */
 export interface NavPage {
   href: `/${string}`;
-  label: string;
+  /** The link's text in every language the app speaks (lib/i18n/locales.ts): a missing one does not compile. */
+  label: Record<Locale, string>;
   /** Kept out of the header's navigation (still a page the app URL and openApplication may open). */
   hidden?: boolean;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PORTAL_HOSTS } from "@/lib/env";
-import { checkPortalInput, checkVouchedEndpoint, checkVouchedHost, hostErrorText, isLoopbackHost, type HostPolicy } from "./hosts";
+import { checkPortalInput, checkVouchedEndpoint, checkVouchedHost, hostError, hostErrorText, isLoopbackHost, type HostPolicy } from "./hosts";
 
 const cloud: HostPolicy = { portalHosts: DEFAULT_PORTAL_HOSTS, allowHttpLoopback: false };
 const tests: HostPolicy = { portalHosts: "^127\\.0\\.0\\.1:\\d+$", allowHttpLoopback: true };
@@ -72,6 +72,13 @@ describe("B24_PORTAL_HOSTS for a self-hosted portal", () => {
     expect(custom).toContain(selfHosted.portalHosts);
     expect(custom).not.toContain("cloud");
     expect(hostErrorText("ip_address", selfHosted)).toContain("not an IP address");
+  });
+
+  it("names the landing page's message for the person's language, with the operator's pattern as a value", () => {
+    expect(hostError("empty", cloud)).toEqual({ key: "empty" });
+    expect(hostError("not_allowed", cloud)).toEqual({ key: "not_allowed_cloud" });
+    expect(hostError("not_allowed", selfHosted)).toEqual({ key: "not_allowed_pattern", pattern: selfHosted.portalHosts });
+    expect(hostErrorText("not_allowed", selfHosted)).not.toMatch(/<\/?code>|\{pattern\}/);
   });
 });
 

@@ -7,6 +7,7 @@
  *   public addresses is enforced when connecting (lib/http/safe-lookup.ts), where rebinding cannot slip past.
  * Pure functions (no server-only import) so the landing form can share the normalisation rules.
  */
+import englishLanding from "@/lib/i18n/messages/en/landing.json";
 
 /** Bitrix24's cloud portal hosts: one label under bitrix24.<tld>. Override with B24_PORTAL_HOSTS. */
 export const DEFAULT_PORTAL_HOSTS =
@@ -109,20 +110,26 @@ function parseEndpoint(raw: unknown): URL | null {
 
 export type HostRefusal = Exclude<HostCheck, { ok: true }>["reason"];
 
-/** What a person is told, naming the rule that refused the host: the cloud list, or the operator's own pattern. */
+/**
+ * What a person is told, as a landing.hostError message, naming the rule that refused the host: the cloud list, or
+ * the operator's own pattern.
+ */
+export type HostErrorKey = "empty" | "malformed" | "ip_address" | "insecure" | "not_allowed_cloud" | "not_allowed_pattern";
+export interface HostError {
+  key: HostErrorKey;
+  /** The operator's B24_PORTAL_HOSTS, for not_allowed_pattern. */
+  pattern?: string;
+}
+
+export function hostError(reason: HostRefusal, policy: HostPolicy): HostError {
+  if (reason !== "not_allowed") return { key: reason };
+  return policy.portalHosts === DEFAULT_PORTAL_HOSTS ? { key: "not_allowed_cloud" } : { key: "not_allowed_pattern", pattern: policy.portalHosts };
+}
+
+const ENGLISH: Record<HostErrorKey, string> = englishLanding.hostError;
+
+/** The same in English, for an error's message (sign-in's JSON and logs): the landing page's own words. */
 export function hostErrorText(reason: HostRefusal, policy: HostPolicy): string {
-  switch (reason) {
-    case "empty":
-      return "Enter your Bitrix24 address, for example acme.bitrix24.com.";
-    case "malformed":
-      return "That does not look like a Bitrix24 address. Use the host only, for example acme.bitrix24.com.";
-    case "ip_address":
-      return "Use your Bitrix24's host name, not an IP address: only loopback addresses (127.0.0.1, localhost) are accepted as IPs.";
-    case "insecure":
-      return "Bitrix24 portals must be reached over https://.";
-    case "not_allowed":
-      return policy.portalHosts === DEFAULT_PORTAL_HOSTS
-        ? "This app only connects to Bitrix24 cloud portals (for example acme.bitrix24.com). A self-hosted Bitrix24 must be added to B24_PORTAL_HOSTS by the app's operator."
-        : `This address is not one of the portals this app accepts: the operator's B24_PORTAL_HOSTS pattern ${policy.portalHosts} must match the whole host, with the port when there is one (host:port).`;
-  }
+  const { key, pattern = "" } = hostError(reason, policy);
+  return ENGLISH[key].replace(/<\/?code>/g, "").replace("{pattern}", () => pattern);
 }

@@ -1,30 +1,28 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { Brand } from "@/components/brand";
+import { isErrorMessageCode } from "@/lib/error-messages";
 
-export const metadata: Metadata = { title: "Sign-in failed" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("auth");
+  return { title: t("metaTitle") };
+}
 
-const MESSAGES: Record<string, { title: string; text: string }> = {
-  OAuthCallback: {
-    title: "We could not confirm your sign-in",
-    text: "The answer from Bitrix24 did not match the sign-in you started, or it expired. Start again from the home page.",
-  },
-  Callback: { title: "We could not confirm your sign-in", text: "Start again from the home page." },
-  OAuthSignin: { title: "Sign-in could not start", text: "Check the portal address and try again." },
-  AccessDenied: { title: "Access denied", text: "Bitrix24 did not allow this sign-in." },
-  Storage: { title: "We could not save your connection", text: "Nothing was stored. Please try again in a minute." },
-  NotInstalled: {
-    title: "The app is not installed on this Bitrix24",
-    text: "It was uninstalled, or its installation has not finished. A Bitrix24 administrator installs it from the Bitrix24 Market and opens it once; then sign in again.",
-  },
-  SessionRequired: { title: "Please sign in", text: "Your session ended. Connect your portal again." },
-  Configuration: { title: "The app is misconfigured", text: "The operator must fix the server configuration. See the server log." },
-};
-const FALLBACK = { title: "Sign-in failed", text: "Something went wrong while signing you in. Start again from the home page." };
+/** next-auth's codes and the app's own (lib/auth.ts, the pages' redirects) that this page words in the auth namespace. */
+const AUTH_CODES = ["OAuthCallback", "Callback", "OAuthSignin", "AccessDenied", "Storage", "NotInstalled", "SessionRequired", "Configuration"] as const;
+type AuthCode = (typeof AUTH_CODES)[number];
+const isAuthCode = (v: string): v is AuthCode => (AUTH_CODES as readonly string[]).includes(v);
 
 export default async function AuthError({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
-  const msg = (error && Object.hasOwn(MESSAGES, error) ? MESSAGES[error] : undefined) ?? FALLBACK;
+  const { error = "" } = await searchParams;
+  const t = await getTranslations();
+  // A B24ErrorCode (errors.<code>) reads as the app's other error messages; anything unknown gets the fallback.
+  const msg = isAuthCode(error)
+    ? { title: t(`auth.${error}.title`), text: t(`auth.${error}.text`) }
+    : isErrorMessageCode(error)
+      ? { title: t(`errors.${error}.title`), text: t(`errors.${error}.text`) }
+      : { title: t("auth.fallback.title"), text: t("auth.fallback.text") };
   return (
     <div className="mx-auto flex min-h-dvh max-w-xl flex-col px-6 py-5">
       <Brand />
@@ -34,7 +32,7 @@ export default async function AuthError({ searchParams }: { searchParams: Promis
           {msg.text}
         </p>
         <Link href="/" className="mt-6 inline-block rounded-lg bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
-          Back to the start page
+          {t("common.backToStart")}
         </Link>
       </main>
     </div>

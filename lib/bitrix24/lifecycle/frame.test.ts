@@ -119,6 +119,12 @@ describe("app URL", () => {
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
+  it("words its error page in the language the portal posted (LANG)", async () => {
+    const html = await (await frame.openApp(post(await launcherForm(portalA().url, 2), { query: { LANG: "de" } }))).text();
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain("Die App ist nicht installiert");
+  });
+
   it("gives a non-admin their own session and stores their own pair", async () => {
     expect((await frame.installApp(post(await launcherForm(portalA().url, 1)))).status).toBe(303);
     const form = await launcherForm(portalA().url, 2);
@@ -188,7 +194,7 @@ describe("app URL", () => {
   });
 
   it("answers GET with a page pointing to Bitrix24", async () => {
-    const res = frame.openFromPortalPage();
+    const res = frame.openFromPortalPage(new Request("http://127.0.0.1:3999/api/b24/app"));
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
     expect(await res.text()).toContain("Open this app from Bitrix24");

@@ -2,10 +2,12 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { mintSessionCookie, type PortalSession } from "@/lib/auth";
 import { CSP_HEADER, frameAncestors } from "@/lib/http/csp";
-import { errorPage, PRIVATE_NO_STORE } from "@/lib/http/responses";
+import { errorPage, escapeHtml, htmlPage, PRIVATE_NO_STORE } from "@/lib/http/responses";
 import { env } from "@/lib/env";
 import { localeCookie } from "@/lib/i18n/cookie";
-import { matchLocale } from "@/lib/i18n/locales";
+import { matchLocale, type Locale } from "@/lib/i18n/locales";
+import { localeOfRequest } from "@/lib/i18n/resolve";
+import { translator } from "@/lib/i18n/server";
 import { log } from "@/lib/log";
 import { b24Config } from "../config";
 import { B24Error } from "@/lib/errors";
@@ -41,18 +43,23 @@ async function sessionRedirect(id: FrameIdentity, post: FramePost, path: string)
   return framed(res, id.portalOrigin);
 }
 
-/** Both handlers: parse → verify → act; every failure becomes an error page the portal's frame may show. */
+/**
+ * Both handlers: parse → verify → act; every failure becomes an error page the portal's frame may show, in the
+ * language the portal posted (LANG) once the POST is read, before that in the request's.
+ */
 async function handleFrame(req: Request, act: (post: FramePost, id: FrameIdentity) => Promise<string>): Promise<Response> {
   const cfg = b24Config();
   let origin: string | null = null;
+  let locale: Locale | null = null;
   try {
     const post = await readFramePost(req);
+    locale = matchLocale(post.lang);
     origin = claimedOrigin(post, cfg);
     const id = await authenticateFrame(post, cfg);
     origin = id.portalOrigin;
     return await sessionRedirect(id, post, await act(post, id));
   } catch (err) {
-    return framed(errorPage(err), origin);
+    return framed(errorPage(err, locale ?? localeOfRequest(req)), origin);
   }
 }
 
@@ -127,13 +134,13 @@ export function installApp(req: Request): Promise<Response> {
   });
 }
 
-const OPEN_FROM_PORTAL = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Open from Bitrix24</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#0f172a">
-<h1 style="font-size:1.25rem">Open this app from Bitrix24</h1><p>This address is opened by your Bitrix24 portal inside its app frame. Go to your Bitrix24 and open the app from the Applications menu, or <a href="/">sign in here</a>.</p></body></html>`;
-
 /** GET on the app or install URL: a person typed it; only the portal's POST means something here. */
-export function openFromPortalPage(): Response {
-  return framed(new Response(OPEN_FROM_PORTAL, { status: 405, headers: { allow: "POST", "content-type": "text/html; charset=utf-8" } }), null);
+export function openFromPortalPage(req: Request): Response {
+  const locale = localeOfRequest(req);
+  const t = translator(locale);
+  const text = t.markup("frame.openFromPortal.text", { link: (chunks) => `<a href="/">${chunks}</a>` });
+  const body = `<h1 style="font-size:1.25rem">${escapeHtml(t("frame.openFromPortal.heading"))}</h1><p>${text}</p>`;
+  return framed(htmlPage(locale, t("frame.openFromPortal.title"), body, 405, { allow: "POST" }), null);
 }
 
 /** The origin of the signed-in person's portal, from the stored (OAuth-server-vouched) client_endpoint. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import { createElement } from "react";
+import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Emulator, LogEntry } from "@/e2e/emulator";
@@ -171,13 +171,19 @@ describe("a refresh killed between the grant and its commit", () => {
     expect(answer.body).toMatchObject({ error: "needs_reauth", message: expect.stringMatching(/sign in again/i) });
     const { CallError } = await import("@/components/call-error");
     const { B24CallError } = await import("@/components/b24-client");
+    const { NextIntlClientProvider } = await import("next-intl");
+    const { messagesFor } = await import("@/lib/i18n/messages");
     const html = renderToStaticMarkup(
-      createElement(CallError, {
-        title: "Could not load your deals",
-        error: new B24CallError(answer.body.error, answer.body.message, answer.status),
-        portal: { host: portal.host, origin: null },
-        onRetry: () => {},
-      }),
+      createElement(
+        NextIntlClientProvider,
+        { locale: "en", messages: messagesFor("en") } as ComponentProps<typeof NextIntlClientProvider>,
+        createElement(CallError, {
+          title: "Could not load your deals",
+          error: new B24CallError(answer.body.error, answer.body.message, answer.status),
+          portal: { host: portal.host, origin: null },
+          onRetry: () => {},
+        }),
+      ),
     );
     expect(html).toContain('role="alert"');
     expect(html).toMatch(/<button[^>]*>Sign in again<\/button>/);
