@@ -70,7 +70,7 @@ export class EmulatorApi {
     return this.call<unknown>("expire-tokens", { method: "POST", body: {} });
   }
   /** A new portal on a new port (PortalSeed: installed, installFinished, users, its OAuth server `oauthServer: 2`, …). */
-  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number; port?: number; oauthServer?: 1 | 2; language?: string } = {}) {
+  addPortal(seed: { installed?: boolean; installFinished?: boolean; deals?: number; contacts?: number; demoData?: boolean; port?: number; oauthServer?: 1 | 2; language?: string } = {}) {
     return this.call<{ url: string; host: string; memberId: string }>("portals", { method: "POST", body: seed });
   }
   clearFaults() {

@@ -9,6 +9,8 @@ const { values } = parseArgs({
     portals: { type: "string" },
     deals: { type: "string" },
     contacts: { type: "string" },
+    /** Seeded deals and contacts get plausible fictional titles and names instead of `Deal #<id>` (screenshots, demos). */
+    "demo-data": { type: "boolean" },
     "rate-limit": { type: "string" },
     "app-url": { type: "string" },
     "client-id": { type: "string" },
@@ -93,7 +95,7 @@ const emulator = await startEmulator({
   secondOAuth: secondOAuth(),
   // Only the first portal gets the requested port; the others take free ones (read them from the ready line or /health).
   portals: [
-    ...Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts })),
+    ...Array.from({ length: portalCount }, (_, i) => ({ port: i === 0 ? portalPort : 0, deals, contacts, demoData: values["demo-data"] })),
     // Listening from the start: a port picked earlier but bound only later can be taken meanwhile (EADDRINUSE).
     ...(values["self-hosted-port"] ? [{ port: num(values["self-hosted-port"], 0, "--self-hosted-port"), installed: false }] : []),
   ],

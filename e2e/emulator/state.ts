@@ -229,8 +229,8 @@ export class EmulatorState {
       robotRuns: [],
     };
     // Contacts first, so seeded deals can link to them.
-    seedContacts(portal.contacts, seed.contacts ?? 0, this.clock.nowMs());
-    seedDeals(portal, seed.deals ?? 0, this.clock.nowMs());
+    seedContacts(portal.contacts, seed.contacts ?? 0, this.clock.nowMs(), seed.demoData);
+    seedDeals(portal, seed.deals ?? 0, this.clock.nowMs(), seed.demoData);
     this.portals.set(memberId, portal);
     return portal;
   }

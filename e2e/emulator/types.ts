@@ -63,6 +63,8 @@ export interface PortalSeed {
   deals?: number;
   /** Contacts seeded with names and a work e-mail each. */
   contacts?: number;
+  /** Seeded deals and contacts get plausible fictional titles and names (screenshots, demos) instead of `Deal #<id>`. */
+  demoData?: boolean;
   users?: SeedUser[];
   plan?: "standard" | "enterprise";
   /** Overrides EmulatorOptions.offlineExtended for this portal. */

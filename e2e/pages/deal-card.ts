@@ -13,6 +13,11 @@ export class DealCardPage {
     await this.page.goto(`${portalUrl}/crm/deal/details/${dealId}/${q.size ? `?${q}` : ""}`);
   }
 
+  /** The app's tabs on the card, in the order the portal shows them (their titles follow the portal's language). */
+  tabs(): Locator {
+    return this.page.getByRole("tab");
+  }
+
   tabButton(title: string): Locator {
     return this.page.getByRole("tab", { name: title });
   }

@@ -5,6 +5,10 @@ export class DealsPage {
 
   readonly rows = () => this.page.getByRole("table").locator("tbody tr");
   readonly range = () => this.page.getByText(/^\d+–\d+ of \d+$/);
+  readonly title = () => this.page.getByLabel("Title");
+  readonly amount = () => this.page.getByLabel("Amount");
+  readonly currency = () => this.page.getByLabel("Currency");
+  readonly createButton = () => this.page.getByRole("button", { name: "Create deal" });
 
   async open(): Promise<void> {
     await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Deals" }).click();

@@ -1,5 +1,6 @@
 import { isoSec } from "../../clock";
 import type { CrmRow, CrmTable } from "./crm-entity";
+import { demoContact } from "./demo-data";
 
 /** Contact fields as crm.contact.fields reports them (the scalar ones); EMAIL and PHONE are multi-fields. */
 export const CONTACT_FIELDS = [
@@ -34,15 +35,16 @@ export function makeContact(id: number, nowMs: number, fields: Record<string, un
   return row;
 }
 
-/** Deterministic contacts, each with a work e-mail, so list pages are predictable. */
-export function seedContacts(table: CrmTable, count: number, nowMs: number): void {
+/** Deterministic contacts, each with a work e-mail, so list pages are predictable; `demo`: demo-data.ts's people. */
+export function seedContacts(table: CrmTable, count: number, nowMs: number, demo = false): void {
   for (let n = 0; n < count; n++) {
     const id = table.nextId++;
     const name = FIRST[id % FIRST.length]!;
     const last = LAST[Math.floor(id / FIRST.length) % LAST.length]!;
-    const row = makeContact(id, nowMs - (count - n) * 60_000, { NAME: name, LAST_NAME: last, POST: id % 3 === 0 ? "Manager" : null });
+    const person = demo ? demoContact(id) : { NAME: name, LAST_NAME: last, POST: id % 3 === 0 ? "Manager" : null, email: `${name}.${last}.${id}@example.test`.toLowerCase() };
+    const row = makeContact(id, nowMs - (count - n) * 60_000, { NAME: person.NAME, LAST_NAME: person.LAST_NAME, POST: person.POST });
     row.HAS_EMAIL = "Y";
     table.rows.set(id, row);
-    table.multi.set(id, { EMAIL: [{ ID: String(id), VALUE: `${name}.${last}.${id}@example.test`.toLowerCase(), VALUE_TYPE: "WORK", TYPE_ID: "EMAIL" }] });
+    table.multi.set(id, { EMAIL: [{ ID: String(id), VALUE: person.email, VALUE_TYPE: "WORK", TYPE_ID: "EMAIL" }] });
   }
 }

@@ -1,4 +1,5 @@
 import { isoSec } from "../../clock";
+import { demoDealTitle } from "./demo-data";
 
 export type Deal = Record<string, string | null>;
 
@@ -45,7 +46,8 @@ export function applyFields(deal: Deal, fields: Record<string, unknown>): void {
   }
 }
 
-export function seedDeals(host: DealHost, count: number, nowMs: number): void {
+/** `demo`: fictional but plausible titles (demo-data.ts) instead of `Deal #<id>`. */
+export function seedDeals(host: DealHost, count: number, nowMs: number, demo = false): void {
   const dayMs = 86_400_000;
   const contactIds = [...(host.contacts?.rows.keys() ?? [])];
   for (let n = 0; n < count; n++) {
@@ -53,7 +55,7 @@ export function seedDeals(host: DealHost, count: number, nowMs: number): void {
     const stage = STAGES[pick(id, 1, STAGES.length)] ?? "NEW";
     const created = nowMs - (count - n) * 60_000 - pick(id, 2, 30) * dayMs;
     const deal = makeDeal(id, created, {
-      TITLE: `Deal #${id}`,
+      TITLE: demo ? demoDealTitle(id) : `Deal #${id}`,
       STAGE_ID: stage,
       CURRENCY_ID: CURRENCIES[pick(id, 3, CURRENCIES.length)],
       OPPORTUNITY: (pick(id, 4, 100000) + pick(id, 5, 100) / 100).toFixed(2),
