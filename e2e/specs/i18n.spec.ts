@@ -2,6 +2,7 @@ import type { FrameLocator, Page } from "@playwright/test";
 import type { Locale } from "../../lib/i18n/locales";
 import { expect, test } from "../fixtures";
 import { expectSpeaks } from "../language";
+import { settle, trackTraffic } from "../pages/app-tour";
 import { DealCardPage } from "../pages/deal-card";
 import { installedInFrame, portalRest } from "../portal-setup";
 
@@ -17,16 +18,17 @@ const TAB_TITLE: Record<Locale, string> = { en: "Template app", ru: "Прило�
 async function visit(page: Page, frame: FrameLocator, path: string): Promise<void> {
   await frame.locator(`a[href="${path}"]`).first().click();
   await expect.poll(() => page.frames().some((f) => new URL(f.url()).pathname === path)).toBe(true);
-  await page.waitForLoadState("networkidle");
+  await settle(page, frame);
 }
 
 for (const locale of ["ru", "de"] as const) {
   test(`inside the portal with LANG=${locale}: every page and the deal tab speak it; money follows the locale and the deal's currency`, async ({ page, emulator, db }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000);
+    trackTraffic(page);
     const { portal, app } = await installedInFrame(page, emulator, { deals: 12, contacts: 6 });
     await app.open(portal.url, undefined, locale);
     await expect(app.frame.locator("html")).toHaveAttribute("lang", locale);
-    await page.waitForLoadState("networkidle");
+    await settle(page, app.frame);
     await expectSpeaks(app.frame, locale, `${locale} /dashboard`);
     for (const path of SIGNED_IN_PAGES) {
       await visit(page, app.frame, path);
