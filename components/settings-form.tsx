@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useB24Query, useInvalidate } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
@@ -15,7 +16,8 @@ function asOptions(value: unknown): Record<string, unknown> {
 }
 
 /** One option group: read with `*.option.get` through the proxy, written by the saveSetting server action. */
-function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "app" | "user"; title: string; hint: string; name: string; label: string; disabled?: boolean }) {
+function OptionSection({ scope, name, disabled }: { scope: "app" | "user"; name: string; disabled?: boolean }) {
+  const t = useTranslations("settings");
   const portal = usePortal();
   const invalidate = useInvalidate();
   const read = useB24Query(scope === "app" ? "app.option.get" : "user.option.get", {});
@@ -30,9 +32,9 @@ function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "
     try {
       const saved = await saveSetting(scope, name, value);
       if (saved.ok) await invalidate(scope === "app" ? "app.option.get" : "user.option.get");
-      setMessage(saved.ok ? { ok: true, text: "Saved." } : { ok: false, text: saved.error });
+      setMessage(saved.ok ? { ok: true, text: t("saved") } : { ok: false, text: saved.error });
     } catch {
-      setMessage({ ok: false, text: "The setting could not be saved. Try again." });
+      setMessage({ ok: false, text: t("saveFailed") });
     } finally {
       setPending(false);
     }
@@ -40,17 +42,17 @@ function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "
 
   return (
     <section aria-labelledby={`${scope}-h`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-      <h2 id={`${scope}-h`} className="font-semibold">{title}</h2>
-      <p className="mt-1 text-sm text-slate-600">{hint}</p>
+      <h2 id={`${scope}-h`} className="font-semibold">{t(`${scope}.title`)}</h2>
+      <p className="mt-1 text-sm text-slate-600">{t(`${scope}.hint`)}</p>
       {read.error ? (
-        <CallError title="The settings could not be read" error={read.error} portal={portal} onRetry={read.reload} />
+        <CallError title={t("readFailed")} error={read.error} portal={portal} onRetry={read.reload} />
       ) : (
         <form action={save} className="mt-4 space-y-4" noValidate>
           <div>
-            <label htmlFor={`${scope}-${name}`} className="block text-sm font-medium text-slate-700">{label}</label>
+            <label htmlFor={`${scope}-${name}`} className="block text-sm font-medium text-slate-700">{t(`${scope}.label`)}</label>
             <input id={`${scope}-${name}`} name={name} key={String(current ?? "")} defaultValue={typeof current === "string" ? current : ""} maxLength={200} disabled={disabled || read.loading && !read.data} className={input} />
           </div>
-          {disabled ? <p className="text-sm text-slate-500">Only a Bitrix24 administrator can change this.</p> : <FormFooter pending={pending} label="Save" pendingLabel="Saving…" message={message} />}
+          {disabled ? <p className="text-sm text-slate-500">{t("adminOnly")}</p> : <FormFooter pending={pending} label={t("save")} pendingLabel={t("saving")} message={message} />}
         </form>
       )}
     </section>
@@ -58,15 +60,16 @@ function OptionSection({ scope, title, hint, name, label, disabled }: { scope: "
 }
 
 export function SettingsForm({ isAdmin, inSlider }: { isAdmin: boolean; inSlider: boolean }) {
+  const t = useTranslations("settings");
   const bridge = useFrameBridge();
   return (
     <div className="grid gap-6 lg:grid-cols-2">
-      <OptionSection scope="app" title="For everyone on this portal" hint="Saved with the app on the portal (app.option)." name="greeting" label="Greeting shown to your team" disabled={!isAdmin} />
-      <OptionSection scope="user" title="Just for you" hint="Saved for your Bitrix24 account only (user.option)." name="signature" label="Your signature" />
+      <OptionSection scope="app" name="greeting" disabled={!isAdmin} />
+      <OptionSection scope="user" name="signature" />
       {inSlider && bridge ? (
         <div>
           <button type="button" onClick={() => void bridge.call("closeApplication", {}).catch(() => undefined)} className="rounded-lg bg-white px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50">
-            Close
+            {t("close")}
           </button>
         </div>
       ) : null}

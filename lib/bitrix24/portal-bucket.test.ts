@@ -4,6 +4,7 @@ import type { Emulator } from "@/e2e/emulator";
 import { APP, signIn, start } from "@/e2e/emulator/tests/helpers";
 import type { PortalSession } from "@/lib/auth";
 import { getPortalSession } from "@/lib/auth";
+import { requestLocale } from "@/lib/i18n/resolve";
 import type * as Db from "@/lib/db";
 import { useAppDatabase } from "@/test/app-db";
 import type * as Settings from "@/lib/actions/settings";
@@ -20,6 +21,8 @@ import { RECOVERY_PER_SEC } from "./transport/bucket";
  * evidence of what Bitrix24 would have refused.
  */
 vi.mock("@/lib/auth", () => ({ getPortalSession: vi.fn() }));
+// The action's refusals are in the request's language; outside a request the test chooses it.
+vi.mock("@/lib/i18n/resolve", () => ({ requestLocale: vi.fn(async () => "en") }));
 
 let emu: Emulator;
 let database: typeof Db;
@@ -227,6 +230,8 @@ describe("the administrator's setting (saveBucketChoice)", () => {
   it("refuses a non-administrator, no session, and anything but the three choices; nothing is written", async () => {
     as(A(), false);
     expect(await settings.saveBucketChoice("enterprise")).toEqual({ ok: false, error: "Only a Bitrix24 administrator can change this." });
+    vi.mocked(requestLocale).mockResolvedValueOnce("ru");
+    expect(await settings.saveBucketChoice("enterprise")).toEqual({ ok: false, error: "Изменить это может только администратор Битрикс24." });
     vi.mocked(getPortalSession).mockResolvedValue(null);
     expect((await settings.saveBucketChoice("enterprise")).ok).toBe(false);
     as(A(), true);

@@ -1,17 +1,24 @@
 import type { Metadata } from "next";
 import { forbidden, redirect } from "next/navigation";
+import { useFormatter, useTranslations } from "next-intl";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { Row } from "@/components/fact-row";
 import { RestLogSection } from "@/components/rest-log";
 import { RetryJobButton } from "@/components/retry-job";
-import { SignInAgainButton } from "@/components/sign-in-again";
+import { RICH, STAMP } from "@/components/rich-tags";
 import { doctorReport, sessionPortalOrigin, type TokenCheck } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 import { LicenceSection } from "./licence-section";
-import { Row } from "@/components/fact-row";
+import { Problems } from "./problems";
 
-export const metadata: Metadata = { title: "Install doctor" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("doctor");
+  return { title: t("title") };
+}
 export const dynamic = "force-dynamic";
 
-const when = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never");
+const PORTAL_STATUSES = ["active", "blocked", "uninstalled"] as const;
+const isPortalStatus = (s: string): s is (typeof PORTAL_STATUSES)[number] => (PORTAL_STATUSES as readonly string[]).includes(s);
 
 function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
   return (
@@ -22,22 +29,38 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
+/** Names from the portal or the manifest (scopes, events, placements, robots): data, never translated. */
+function Names({ list }: { list: string[] }) {
+  const t = useTranslations("doctor");
+  return list.length ? <span translate="no">{list.join(", ")}</span> : t("none");
+}
 
 /** What the portal holds next to what the manifest expects. */
 function Comparison({ have, held, expected, missing }: { have: string; held: string[]; expected: string[]; missing: string[] }) {
+  const t = useTranslations("doctor");
   return (
     <>
-      <Row label={have}>{held.join(", ") || "none"}</Row>
-      <Row label="Expected">{expected.join(", ")}</Row>
-      <Row label="Missing">{missing.join(", ") || "none"}</Row>
+      <Row label={have}><Names list={held} /></Row>
+      <Row label={t("expected")}><Names list={expected} /></Row>
+      <Row label={t("missing")}><Names list={missing} /></Row>
     </>
   );
 }
 
-function Token({ t }: { t: TokenCheck }) {
+function Token({ check }: { check: TokenCheck }) {
+  const t = useTranslations("doctor");
+  const format = useFormatter();
+  const when = (d: Date | null) => (d ? format.dateTime(d, STAMP) : t("never"));
   return (
-    <Row label={t.label}>
-      {t.present ? `${t.status}; expires ${when(t.expiresAt)}; last refresh ${when(t.lastRefreshAt)}; failures ${t.refreshFailures}${t.lastError ? ` (${t.lastError})` : ""}` : "none stored"}
+    <Row label={t(`connection.${check.connection}`)}>
+      {check.present ? (
+        <>
+          {t("tokens.facts", { status: t(`tokens.status.${check.status === "active" ? "active" : "needs_reauth"}`), expires: when(check.expiresAt), refreshed: when(check.lastRefreshAt), failures: check.refreshFailures })}
+          {check.lastError ? <span translate="no"> ({check.lastError})</span> : null}
+        </>
+      ) : (
+        t("tokens.noneStored")
+      )}
     </Row>
   );
 }
@@ -48,78 +71,80 @@ export default async function DoctorPage() {
   if (!session.isAdmin) forbidden();
   const report = await doctorReport(session);
   if (!report) redirect("/auth/error?error=SessionRequired");
-  const { portal, appInfo, scopes, events, tokens, problems } = report;
+  const [t, format] = await Promise.all([getTranslations("doctor"), getFormatter()]);
+  const when = (d: Date | null) => (d ? format.dateTime(d, STAMP) : t("never"));
+  const { portal, appInfo, scopes, events, tokens, problems, inbox } = report;
   const portalRef = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
+  const data = (value: string | null | undefined) => (value ? <span translate="no">{value}</span> : t("unknown"));
   return (
     <div className="space-y-6">
-        <h1 className="text-2xl font-bold tracking-tight">Install doctor</h1>
-        <section aria-labelledby="problems-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-          <h2 id="problems-h" className="font-semibold">{problems.length ? `${problems.length} problem(s) found` : "No problems found"}</h2>
-          <ul className="mt-3 space-y-3" aria-label="Problems">
-            {problems.map((p) => (
-              <li key={p.text} data-severity={p.severity} className="rounded-lg border border-slate-100 p-3 text-sm">
-                <p className={p.severity === "error" ? "font-medium text-red-700" : "font-medium text-amber-700"}>{p.text}</p>
-                <p className="mt-1 text-slate-700">What to do: {p.fix}</p>
-                {p.action === "sign_in_again" ? (
-                  <div className="mt-2">
-                    <SignInAgainButton portal={portalRef} />
-                  </div>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        </section>
-        <div className="grid gap-6 lg:grid-cols-2">
-          <Section id="app-h" title={`Bitrix24's view (app.info, asked with ${report.askedWith})`}>
-            <Row label="Installed">{appInfo ? (appInfo.installed ? "yes" : "no (not finished)") : "unknown"}</Row>
-            <Row label="Status">{appInfo?.status ?? "unknown"}</Row>
-            <Row label="License">{appInfo?.license ?? "unknown"}</Row>
+      <h1 className="text-2xl font-bold tracking-tight">{t("title")}</h1>
+      <Problems problems={problems} portal={portalRef} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Section id="app-h" title={t("appInfo.title", { via: report.askedWith })}>
+          <Row label={t("appInfo.installed")}>{appInfo ? (appInfo.installed ? t("appInfo.yes") : t("appInfo.notFinished")) : t("unknown")}</Row>
+          <Row label={t("appInfo.status")}>{data(appInfo?.status)}</Row>
+          <Row label={t("appInfo.license")}>{data(appInfo?.license)}</Row>
+        </Section>
+        <LicenceSection memberId={portal.memberId} />
+        <Section id="portal-h" title={t("record.title")}>
+          <Row label={t("record.portal")}>{data(portal.domain)}</Row>
+          <Row label={t("record.status")}>
+            {isPortalStatus(portal.status) ? t(`record.statusName.${portal.status}`) : <span translate="no">{portal.status}</span>}
+            {portal.statusReason ? <span translate="no"> ({portal.statusReason})</span> : null}
+          </Row>
+          <Row label={t("record.oauthServer")}>
+            {data(report.oauthServer.origin)}
+            {report.oauthServer.configured ? null : ` ${t("record.notConfigured")}`}
+          </Row>
+          <Row label={t("record.setUpBy")}>{report.setup === "installed" ? t("record.installedSetup") : t("record.signedInOnly")}</Row>
+          <Row label={t("record.installed")}>
+            {portal.installedBy !== null ? t.rich("record.installedBy", { ...RICH, when: when(portal.installedAt), user: portal.installedBy }) : when(portal.installedAt)}
+          </Row>
+          <Row label={t("record.lastEvent")}>
+            {portal.lastEventName ? t.rich("record.lastEventAt", { ...RICH, name: portal.lastEventName, when: when(portal.lastEventAt) }) : t("record.noEvent")}
+          </Row>
+        </Section>
+        <Section id="scopes-h" title={t("scopes.title")}>
+          <Row label={t("scopes.granted")}><Names list={scopes.granted} /></Row>
+          <Row label={t("scopes.required")}><Names list={scopes.required} /></Row>
+          <Row label={t("missing")}><Names list={scopes.missing} /></Row>
+        </Section>
+        <Section id="events-h" title={t("events.title")}>
+          <Comparison have={t("bound")} held={events.bound} {...events} />
+        </Section>
+        {report.placements ? (
+          <Section id="placements-h" title={t("placements.title")}>
+            <Comparison have={t("bound")} held={report.placements.bound} {...report.placements} />
           </Section>
-          <LicenceSection memberId={portal.memberId} />
-          <Section id="portal-h" title="This app's record">
-            <Row label="Portal">{portal.domain}</Row>
-            <Row label="Status">{portal.status}{portal.statusReason ? ` (${portal.statusReason})` : ""}</Row>
-            <Row label="OAuth server">{report.oauthServer.origin}{report.oauthServer.configured ? "" : " (no longer configured)"}</Row>
-            <Row label="Set up by">{report.setup === "installed" ? "an installation from Bitrix24" : "a direct sign-in only (not installed from Bitrix24)"}</Row>
-            <Row label="Installed">{when(portal.installedAt)}{portal.installedBy !== null ? ` by user ${portal.installedBy}` : ""}</Row>
-            <Row label="Last event">{portal.lastEventName ? `${portal.lastEventName} at ${when(portal.lastEventAt)}` : "none received"}</Row>
+        ) : null}
+        {report.robots ? (
+          <Section id="robots-h" title={t("robots.title")}>
+            <Comparison have={t("registered")} held={report.robots.registered} {...report.robots} />
           </Section>
-          <Section id="scopes-h" title="Permissions (scopes)">
-            <Row label="Granted">{scopes.granted.join(", ") || "none"}</Row>
-            <Row label="Required">{scopes.required.join(", ")}</Row>
-            <Row label="Missing">{scopes.missing.join(", ") || "none"}</Row>
-          </Section>
-          <Section id="events-h" title="Events">
-            <Comparison have="Bound" held={events.bound} {...events} />
-          </Section>
-          {report.placements ? (
-            <Section id="placements-h" title="Placements (placement.get)">
-              <Comparison have="Bound" held={report.placements.bound} {...report.placements} />
-            </Section>
-          ) : null}
-          {report.robots ? (
-            <Section id="robots-h" title="Robots (bizproc.robot.list)">
-              <Comparison have="Registered" held={report.robots.registered} {...report.robots} />
-            </Section>
-          ) : null}
-          <Section id="inbox-h" title="Queued work (events, robots)">
-            <Row label="Waiting">{report.inbox.counts.pending + report.inbox.counts.running}</Row>
-            <Row label="Done">{report.inbox.counts.done}</Row>
-            <Row label="Stopped">{report.inbox.counts.dead}</Row>
-            {report.inbox.dead.map((j) => (
-              <Row key={j.id} label={`${j.name} (${j.attempts} attempts)`}>
-                <span className="block font-normal text-red-700" data-testid="dead-job-error">{j.lastError ?? "no error recorded"}</span>
-                <RetryJobButton id={j.id} />
-              </Row>
-            ))}
-          </Section>
-          <Section id="tokens-h" title="Token health">
-            {tokens.map((t) => (
-              <Token key={t.label} t={t} />
-            ))}
-          </Section>
-        </div>
-        <RestLogSection memberId={session.memberId} />
+        ) : null}
+        <Section id="inbox-h" title={t("inbox.title")}>
+          <Row label={t("inbox.waiting")}>{format.number(inbox.counts.pending + inbox.counts.running)}</Row>
+          <Row label={t("inbox.done")}>{format.number(inbox.counts.done)}</Row>
+          <Row label={t("inbox.stopped")}>{format.number(inbox.counts.dead)}</Row>
+          {inbox.dead.map((j) => (
+            <Row key={j.id} label={<><span translate="no">{j.name}</span> {t("inbox.attempts", { count: j.attempts })}</>}>
+              {j.lastError ? (
+                <span className="block font-normal text-red-700" data-testid="dead-job-error" translate="no">{j.lastError}</span>
+              ) : (
+                <span className="block font-normal text-red-700" data-testid="dead-job-error">{t("inbox.noError")}</span>
+              )}
+              <RetryJobButton id={j.id} />
+            </Row>
+          ))}
+        </Section>
+        <Section id="tokens-h" title={t("tokens.title")}>
+          {tokens.map((c) => (
+            <Token key={c.connection} check={c} />
+          ))}
+        </Section>
+      </div>
+      <RestLogSection memberId={session.memberId} />
     </div>
   );
 }

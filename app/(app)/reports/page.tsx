@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { RICH } from "@/components/rich-tags";
 import { requireLicence } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 
-export const metadata: Metadata = { title: "Reports" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("licence");
+  return { title: t("reports.title") };
+}
 export const dynamic = "force-dynamic";
 
 /**
@@ -13,14 +18,22 @@ export const dynamic = "force-dynamic";
 export default async function ReportsPage() {
   const session = await requirePortalSession();
   const licence = await requireLicence(session);
+  const t = await getTranslations("licence");
+  const inGrace = licence.daysLeft !== null && licence.daysLeft < 0;
   return (
     <>
-      <h1 className="text-2xl font-bold tracking-tight">Reports</h1>
-      <p className="mt-1 text-slate-600">A paid feature of the app, open because the licence on {session.portalHost} is {licence.state}.</p>
+      <h1 className="text-2xl font-bold tracking-tight">{t("reports.title")}</h1>
+      <p className="mt-1 text-slate-600">{t.rich("reports.intro", { ...RICH, host: session.portalHost, state: t(`state.${licence.state}`) })}</p>
       {licence.expiring ? (
         <p role="status" className="mt-4 rounded-lg bg-amber-50 p-3 text-sm text-amber-800">
-          The licence ends soon{licence.daysLeft !== null && licence.daysLeft < 0 ? " (in its grace period)" : ""}: see the{" "}
-          <Link href="/paywall" className="font-medium underline">licence page</Link>.
+          {t.rich("reports.endsSoon", {
+            grace: inGrace ? "yes" : "no",
+            link: (chunks) => (
+              <Link href="/paywall" className="font-medium underline">
+                {chunks}
+              </Link>
+            ),
+          })}
         </p>
       ) : null}
     </>

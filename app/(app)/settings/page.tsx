@@ -1,10 +1,15 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { BucketSetting } from "@/components/bucket-setting";
+import { RICH } from "@/components/rich-tags";
 import { SettingsForm } from "@/components/settings-form";
 import { portalBucket } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 
-export const metadata: Metadata = { title: "Settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("settings");
+  return { title: t("title") };
+}
 
 /**
  * The app's settings: portal-wide ones in app.option.* (Bitrix24 lets only administrators write them) and the
@@ -16,10 +21,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const session = await requirePortalSession();
   const { frame } = await searchParams;
   const bucket = session.isAdmin ? await portalBucket(session.memberId) : null;
+  const t = await getTranslations("settings");
   return (
     <>
-      <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
-      <p className="mt-1 text-slate-600">Stored by Bitrix24 on {session.portalHost}, with the app.</p>
+      <h1 className="text-2xl font-bold tracking-tight">{t("title")}</h1>
+      <p className="mt-1 text-slate-600">{t.rich("intro", { ...RICH, host: session.portalHost })}</p>
       <div className="mt-8">
         <SettingsForm isAdmin={session.isAdmin} inSlider={frame === "slider"} />
       </div>

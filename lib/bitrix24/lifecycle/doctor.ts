@@ -2,6 +2,7 @@ import "server-only";
 import type { PortalSession } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { isB24Error, toErrorBody } from "@/lib/errors";
+import type { Messages } from "@/lib/i18n/messages";
 import { clientFor, userClient } from "../clients";
 import { boundEvents, offlineEvents, declaredPlacements, declaredRobots, requiredScopes } from "../registry";
 import { placementHandlerUrl } from "./placements";
@@ -15,17 +16,29 @@ import { loadHealth, type TokenOwner } from "../store/token-store";
  * The install doctor: what Bitrix24 says about this installation next to what the app expects, for an admin,
  * each problem with the one thing to do about it. Read-only: one batch (app.info, event.get, scope, placement.get
  * when the manifest declares placements, bizproc.robot.list when it declares robots) and token metadata, never tokens.
+ * Problems are message keys of the `doctor` catalogue with their values, so the page says them in the reader's language.
  */
+export type ProblemCode = keyof Messages["doctor"]["problem"];
+export type FixCode = keyof Messages["doctor"]["fix"];
+/** Whose token pair: the installer's (background work) or the signed-in person's own. */
+export type Connection = "installer" | "own";
+
 export interface Problem {
   severity: "error" | "warning";
-  text: string;
-  fix: string;
+  /** doctor.problem.<code>: what is wrong. */
+  code: ProblemCode;
+  /** doctor.fix.<fix>: the one thing to do about it. */
+  fix: FixCode;
+  /** The messages' arguments (data such as scope or event names, never translated). */
+  values: Record<string, string | number>;
+  /** The pair a token problem is about: the page names it as `{connection}`. */
+  connection?: Connection;
   /** The page offers this action next to the fix. */
   action?: "sign_in_again";
 }
 
 export interface TokenCheck {
-  label: string;
+  connection: Connection;
   present: boolean;
   status: string | null;
   expiresAt: Date | null;
@@ -41,7 +54,7 @@ export interface DoctorReport {
   /** The OAuth server (region) that issued this portal's tokens and refreshes them, and whether it is still configured. */
   oauthServer: { origin: string; configured: boolean };
   appInfo: { installed: boolean; status: string | null; paymentExpired: boolean; license: string | null } | null;
-  askedWith: string;
+  askedWith: Connection;
   scopes: { granted: string[]; required: string[]; missing: string[] };
   events: { bound: string[]; expected: string[]; missing: string[] };
   placements: { bound: string[]; expected: string[]; missing: string[] } | null;
@@ -54,27 +67,22 @@ export interface DoctorReport {
 }
 
 const BATCH_METHODS: Record<string, string> = { info: "app.info", events: "event.get", scope: "scope", placements: "placement.get", robots: "bizproc.robot.list" };
-const REINSTALL = "Reinstall the app from Bitrix24 (Applications → the app → Reinstall), then open it once as an administrator.";
-/** What recovers each bad state (states.ts); the README's state table says the same. */
-const FIX = {
-  installerPair: "Open the app from Bitrix24 as an administrator: that stores a fresh installer's connection, no reinstall needed. Reinstalling also works.",
-  ownPair: "Sign in again, or open the app from Bitrix24: either stores a fresh connection for you.",
-  blocked: "Renew the app's subscription in Bitrix24 (or restore the portal). The app notices by itself: Bitrix24 sends ONAPPPAYMENT after a payment, and any open of the app from Bitrix24 or a sign-in proves the portal works again.",
-  uninstalled: "Install the app again from the Bitrix24 Market and open it once as an administrator; the new installation brings a new application token.",
-  untrustedEndpoint: "Sign in again or open the app from Bitrix24: a verified answer with an acceptable REST address clears this. If it comes back, the OAuth server keeps reporting an address this app refuses (plain http, an IP address, a port, or a name that resolves to a private network); check the portal's address in Bitrix24.",
-  notInstalled: "Install the app from Bitrix24 (Market, or Developer resources → Other → Local application) and open it once as an administrator: the installer stores the installer's connection and binds the events.",
-};
 
-async function tokenCheck(label: string, owner: TokenOwner | null): Promise<TokenCheck> {
+async function tokenCheck(connection: Connection, owner: TokenOwner | null): Promise<TokenCheck> {
   const row = owner && (await loadHealth(owner));
-  return { label, present: row !== null, status: row?.status ?? null, expiresAt: row?.expiresAt ?? null, lastRefreshAt: row?.lastRefreshAt ?? null, refreshFailures: row?.refreshFailures ?? 0, lastError: row?.lastError ?? null };
+  return { connection, present: row !== null, status: row?.status ?? null, expiresAt: row?.expiresAt ?? null, lastRefreshAt: row?.lastRefreshAt ?? null, refreshFailures: row?.refreshFailures ?? 0, lastError: row?.lastError ?? null };
 }
 
-function tokenProblems(t: TokenCheck, fix: string, action?: Problem["action"]): Problem[] {
-  if (!t.present) return [{ severity: "error", text: `${t.label}: no token pair is stored.`, fix, action }];
-  if (t.status !== "active") return [{ severity: "error", text: `${t.label}: Bitrix24 no longer accepts this connection (${t.lastError ?? t.status}).`, fix, action }];
+/** What recovers a dead pair (states.ts); the README's state table says the same. */
+const PAIR_FIX: Record<Connection, FixCode> = { installer: "installerPair", own: "ownPair" };
+
+function tokenProblems(t: TokenCheck, action?: Problem["action"]): Problem[] {
+  const connection = t.connection;
+  const fix = PAIR_FIX[connection];
+  if (!t.present) return [{ severity: "error", code: "tokenMissing", fix, values: {}, connection, action }];
+  if (t.status !== "active") return [{ severity: "error", code: "tokenRejected", fix, values: { reason: t.lastError ?? t.status ?? "" }, connection, action }];
   if (t.refreshFailures > 0) {
-    return [{ severity: "warning", text: `${t.label}: the last ${t.refreshFailures} refresh attempt(s) failed (${t.lastError ?? "unknown"}).`, fix: "Check that this server can reach Bitrix24's OAuth server; refreshes are retried automatically with backoff." }];
+    return [{ severity: "warning", code: "tokenRefreshFailing", fix: "checkOAuthReach", values: { failures: t.refreshFailures, reason: t.lastError ?? "?" }, connection }];
   }
   return [];
 }
@@ -93,23 +101,26 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
   const appOrigin = new URL(env().NEXTAUTH_URL).origin;
   const portalOwner: TokenOwner | null = portal.installedBy === null ? null : { memberId: portal.memberId, kind: "portal", bitrixUserId: portal.installedBy };
   const tokens = await Promise.all([
-    tokenCheck("Installer's connection (used for background work)", portalOwner),
-    tokenCheck("Your own connection", { memberId: portal.memberId, kind: "user", bitrixUserId: session.bitrixUserId }),
+    tokenCheck("installer", portalOwner),
+    tokenCheck("own", { memberId: portal.memberId, kind: "user", bitrixUserId: session.bitrixUserId }),
   ]);
   const setup: DoctorReport["setup"] = portal.installedBy === null && portal.applicationToken === null ? "signed_in_only" : "installed";
   const problems: Problem[] = [];
   if (setup === "signed_in_only") {
-    problems.push({ severity: "warning", text: "You signed in directly, but Bitrix24 has not told this app about an installation on this portal, so there is no installer's connection for background work and no events are bound.", fix: FIX.notInstalled });
+    problems.push({ severity: "warning", code: "signedInOnly", fix: "notInstalled", values: {} });
   }
-  if (portal.status === "blocked") problems.push({ severity: "error", text: `Bitrix24 blocked the app on this portal (${portal.statusReason ?? "no reason given"}).`, fix: FIX.blocked });
+  if (portal.status === "blocked") {
+    const reason = portal.statusReason;
+    problems.push({ severity: "error", code: reason ? "blocked" : "blockedNoReason", fix: "blocked", values: reason ? { reason } : {} });
+  }
   if (portal.status === "active" && portal.statusReason === UNTRUSTED_ENDPOINT) {
-    problems.push({ severity: "error", text: "Bitrix24's OAuth server reported a REST address for this portal that this app refuses to call, so that connection was closed and nothing was sent there.", fix: FIX.untrustedEndpoint });
+    problems.push({ severity: "error", code: "untrustedEndpoint", fix: "untrustedEndpoint", values: {} });
   }
-  if (portal.status === "uninstalled") problems.push({ severity: "error", text: "The app was uninstalled from this portal.", fix: FIX.uninstalled });
-  if (setup === "installed") problems.push(...tokenProblems(tokens[0]!, FIX.installerPair));
+  if (portal.status === "uninstalled") problems.push({ severity: "error", code: "uninstalled", fix: "uninstalled", values: {} });
+  if (setup === "installed") problems.push(...tokenProblems(tokens[0]!));
   // The installer who has not opened the app since acts with the installer's pair (clients.ts actingOwner): no own pair is fine.
   const actsAsInstaller = !tokens[1]!.present && portal.installedBy === session.bitrixUserId && tokens[0]!.status === "active";
-  if (!actsAsInstaller) problems.push(...tokenProblems(tokens[1]!, FIX.ownPair, "sign_in_again"));
+  if (!actsAsInstaller) problems.push(...tokenProblems(tokens[1]!, "sign_in_again"));
 
   const usePortalPair = portalOwner !== null && tokens[0]!.present && tokens[0]!.status === "active";
   const b24 = usePortalPair ? clientFor(portalOwner) : userClient(session);
@@ -148,40 +159,45 @@ export async function doctorReport(session: PortalSession): Promise<DoctorReport
         ];
       }
       for (const [key, e] of Object.entries(out.result_error)) {
-        problems.push({ severity: "warning", text: `Bitrix24 refused ${BATCH_METHODS[key] ?? key}: ${e.error}.`, fix: "Make sure the installer's account is still a Bitrix24 administrator; otherwise reinstall the app as one." });
+        problems.push({ severity: "warning", code: "batchRefused", fix: "installerAdmin", values: { method: BATCH_METHODS[key] ?? key, error: e.error } });
       }
     } catch (err) {
-      const dead = isB24Error(err) && err.code === "needs_reauth";
-      const message = dead ? `Bitrix24 no longer accepts ${usePortalPair ? "the installer's" : "your"} connection` : toErrorBody(err).body.message;
-      problems.push({ severity: "error", text: `Bitrix24 could not be asked about this installation: ${message}`, fix: dead ? (usePortalPair ? FIX.installerPair : FIX.ownPair) : REINSTALL, action: dead && !usePortalPair ? "sign_in_again" : undefined });
+      const via: Connection = usePortalPair ? "installer" : "own";
+      if (isB24Error(err) && err.code === "needs_reauth") {
+        problems.push({ severity: "error", code: "connectionDead", fix: PAIR_FIX[via], values: { via }, action: via === "own" ? "sign_in_again" : undefined });
+      } else {
+        // The reason is the error's own text (English, as the JSON API gives it), its code for the errors catalogue.
+        const { error, message } = toErrorBody(err).body;
+        problems.push({ severity: "error", code: "unreachable", fix: "reinstall", values: { reason: message, error } });
+      }
     }
   }
-  if (appInfo && !appInfo.installed) problems.push({ severity: "error", text: "Bitrix24 reports the installation as not finished; events are not delivered and users see \"not fully installed\".", fix: "Open the app in Bitrix24 as an administrator; the installer finishes it." });
-  if (appInfo?.paymentExpired) problems.push({ severity: "error", text: "The app's paid period has expired on this portal.", fix: "Renew the app's subscription in the Bitrix24 Market." });
+  if (appInfo && !appInfo.installed) problems.push({ severity: "error", code: "notFinished", fix: "finishInstall", values: {} });
+  if (appInfo?.paymentExpired) problems.push({ severity: "error", code: "paymentExpired", fix: "renew", values: {} });
 
   const missingScopes = required.filter((s) => !granted.includes(s));
-  if (missingScopes.length) problems.push({ severity: "error", text: `Missing permissions: ${missingScopes.join(", ")}.`, fix: `Add ${missingScopes.join(", ")} to the app's permissions in the Bitrix24 developer account, then reinstall the app from Bitrix24.` });
+  if (missingScopes.length) problems.push({ severity: "error", code: "missingScopes", fix: "addScopes", values: { scopes: missingScopes.join(", ") } });
   const expected = [...boundEvents(), ...offlineEvents().map((e) => `${e} (offline)`)];
   const missingEvents = expected.filter((e) => !bound.includes(e));
-  if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", text: `Events not bound to this app: ${missingEvents.join(", ")}.`, fix: REINSTALL });
+  if (appInfo && setup === "installed" && missingEvents.length) problems.push({ severity: "error", code: "missingEvents", fix: "reinstall", values: { events: missingEvents.join(", ") } });
   const missingPlacements = placed ? placements.filter((p) => !placed.includes(p)) : [];
-  if (setup === "installed" && missingPlacements.length) problems.push({ severity: "error", text: `Placements not bound: ${missingPlacements.join(", ")}.`, fix: REINSTALL });
+  if (setup === "installed" && missingPlacements.length) problems.push({ severity: "error", code: "missingPlacements", fix: "reinstall", values: { placements: missingPlacements.join(", ") } });
   const missingRobots = registered ? robots.filter((r) => !registered.includes(r)) : [];
-  if (setup === "installed" && missingRobots.length) problems.push({ severity: "error", text: `Robots not registered: ${missingRobots.join(", ")}.`, fix: REINSTALL });
+  if (setup === "installed" && missingRobots.length) problems.push({ severity: "error", code: "missingRobots", fix: "reinstall", values: { robots: missingRobots.join(", ") } });
   const cfg = b24Config();
   const oauthOrigin = portal.oauthServer ?? defaultServer(cfg).origin;
   const oauthServer = { origin: oauthOrigin, configured: cfg.servers.some((s) => s.origin === oauthOrigin) };
-  if (!oauthServer.configured) problems.push({ severity: "error", text: `This portal's tokens were issued by ${oauthServer.origin}, which this deployment no longer lists, so they cannot be refreshed.`, fix: "Add the server back to B24_OAUTH_SERVERS with its client id and secret, and restart the app." });
+  if (!oauthServer.configured) problems.push({ severity: "error", code: "oauthServerGone", fix: "addServer", values: { origin: oauthServer.origin } });
   const inbox = { counts: await jobCounts(portal.memberId), dead: await deadJobs(portal.memberId) };
-  if (inbox.counts.dead) problems.push({ severity: "error", text: `${inbox.counts.dead} queued job(s) stopped after their last attempt (see Queued work).`, fix: "Read each job's last error and fix its cause (a handler bug, a missing permission), then press Retry next to it." });
-  if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", text: "No event from Bitrix24 has reached the app yet.", fix: `Make sure ${appOrigin}/api/b24/events is reachable from the internet: Bitrix24 sends events from its own servers.` });
+  if (inbox.counts.dead) problems.push({ severity: "error", code: "deadJobs", fix: "retryJobs", values: { count: inbox.counts.dead } });
+  if (!portal.lastEventAt && setup === "installed") problems.push({ severity: "warning", code: "noEvents", fix: "eventsReachable", values: { url: `${appOrigin}/api/b24/events` } });
 
   return {
     setup,
     portal: { domain: portal.domain, memberId: portal.memberId, status: portal.status, statusReason: portal.statusReason, installedBy: portal.installedBy, installedAt: portal.installedAt, lastEventName: portal.lastEventName, lastEventAt: portal.lastEventAt },
     oauthServer,
     appInfo,
-    askedWith: usePortalPair ? "the installer's connection" : "your own connection",
+    askedWith: usePortalPair ? "installer" : "own",
     scopes: { granted, required, missing: missingScopes },
     events: { bound: [...new Set(bound)], expected, missing: missingEvents },
     placements: placed ? { bound: [...new Set(placed)], expected: placements, missing: missingPlacements } : null,
