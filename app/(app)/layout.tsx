@@ -1,7 +1,9 @@
+import { NextIntlClientProvider } from "next-intl";
 import manifest from "@/bitrix24.app";
 import { AppHeader } from "@/components/app-header";
 import { FrameFit } from "@/components/frame-fit";
 import { PortalProvider } from "@/components/portal-context";
+import { clientMessages } from "@/lib/i18n/client-messages";
 import { sessionPortalOrigin } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 
@@ -13,6 +15,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const session = await requirePortalSession();
   const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session) };
   return (
+    <NextIntlClientProvider messages={await clientMessages("app")}>
     <PortalProvider portal={portal}>
       <FrameFit />
       <div className="min-h-dvh">
@@ -20,5 +23,6 @@ export default async function SignedInLayout({ children }: { children: React.Rea
         <main className="mx-auto max-w-5xl px-6 py-10">{children}</main>
       </div>
     </PortalProvider>
+    </NextIntlClientProvider>
   );
 }

@@ -1,5 +1,7 @@
+import { NextIntlClientProvider } from "next-intl";
 import { FrameFit } from "@/components/frame-fit";
 import { PortalProvider } from "@/components/portal-context";
+import { clientMessages } from "@/lib/i18n/client-messages";
 import { sessionPortalOrigin } from "@/lib/bitrix24";
 import { requirePortalSession } from "@/lib/session";
 
@@ -13,9 +15,11 @@ export default async function PlacementLayout({ children }: { children: React.Re
   const session = await requirePortalSession();
   const portal = { host: session.portalHost, origin: await sessionPortalOrigin(session), inPlacement: true };
   return (
+    <NextIntlClientProvider messages={await clientMessages("app")}>
     <PortalProvider portal={portal}>
       <FrameFit />
       <main className="px-4 py-4">{children}</main>
     </PortalProvider>
+    </NextIntlClientProvider>
   );
 }
