@@ -86,16 +86,20 @@ test.describe("standalone", () => {
     await connect(page, portal.host);
     await expectSpeaks(page, "en", "dashboard for the person who chose English");
   });
+});
+
+test.describe("standalone, a browser language the app does not speak", () => {
+  test.use({ locale: "fr-FR" });
 
   test("the portal's language (ONAPPUPDATE data[LANGUAGE_ID]) is the fallback of a person who never chose one", async ({ page, emulator, db }) => {
     const { portal } = await installedInFrame(page, emulator, { language: "ru" });
     const { deliveries } = await emulator.update(portal.memberId);
     expect(deliveries.length).toBeGreaterThan(0);
     await expect.poll(async () => (await db.languages(portal.memberId, 1)).portal).toBe("ru");
-    // Maria never opened the app inside Bitrix24 nor chose a language; her browser asks for German.
+    // Maria never opened the app inside Bitrix24 nor chose a language, and her browser asks for French.
     await page.context().clearCookies();
     await page.goto("/");
-    await expectSpeaks(page, "de", "landing");
+    await expectSpeaks(page, "en", "landing");
     await page.locator('input[name="portal"]').fill(portal.host);
     await page.locator('input[name="portal"]').press("Enter");
     await page.getByLabel("Sign in as").selectOption({ label: "Maria Ivanova" });
@@ -103,6 +107,4 @@ test.describe("standalone", () => {
     await expect(page).toHaveURL(/\/dashboard$/);
     await expect.poll(async () => (await db.languages(portal.memberId, 2)).user).toBeNull();
     await expectSpeaks(page, "ru", "dashboard in the portal's language");
-  });
-});
-
+  });});
