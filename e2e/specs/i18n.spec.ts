@@ -11,7 +11,8 @@ import { installedInFrame, portalRest } from "../portal-setup";
  * signed-in page and the deal tab render in it (checked against the message catalogues), money follows the locale
  * and the deal's currency; standalone, the stored language, then Accept-Language, and the switcher.
  */
-const SIGNED_IN_PAGES = ["/deals", "/contacts", "/reports", "/settings", "/doctor", "/dashboard"];
+// In link order: the doctor is linked from the dashboard, the rest from the header.
+const SIGNED_IN_PAGES = ["/doctor", "/deals", "/contacts", "/reports", "/settings", "/dashboard"];
 const TAB_TITLE: Record<Locale, string> = { en: "Template app", ru: "Приложение-шаблон", de: "Vorlagen-App" };
 
 /** Follows the app's own link to `path` inside the frame and waits for its data to arrive. */
