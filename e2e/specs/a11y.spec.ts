@@ -29,6 +29,7 @@ for (const locale of LOCALES) {
       await a11y.check(`${locale} 404`);
       // A route handler's own HTML error: the app URL opened outside Bitrix24.
       expect(await app.open("/api/b24/app")).toBeGreaterThanOrEqual(400);
+      await app.expectLang(locale);
       await a11y.check(`${locale} route-handler error`);
     });
 

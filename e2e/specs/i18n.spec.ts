@@ -109,3 +109,16 @@ test.describe("standalone, a browser language the app does not speak", () => {
     await expect.poll(async () => (await db.languages(portal.memberId, 2)).user).toBeNull();
     await expectSpeaks(page, "ru", "dashboard in the portal's language");
   });});
+
+for (const locale of ["ru", "de"] as const) {
+  test.describe(`signed-out pages, Accept-Language ${locale}`, () => {
+    test.use({ locale: `${locale}-${locale.toUpperCase()}` });
+
+    test(`the landing, sign-in error, 404 and the route handlers' own pages speak ${locale}`, async ({ page }) => {
+      for (const path of ["/", "/auth/error?error=AccessDenied", "/no-such-page", "/api/b24/app", "/install"]) {
+        await page.goto(path);
+        await expectSpeaks(page, locale, `${locale} ${path}`);
+      }
+    });
+  });
+}
