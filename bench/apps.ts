@@ -42,6 +42,9 @@ function ensureBuild(flavour: Flavour, quick: boolean): boolean {
   return true;
 }
 
+/** 160.0 kB: the dashboard's budget before localisation (146.4 kB then, README "page-weight"), in bytes. */
+const FIXED_DASHBOARD_BUDGET = 160.0 * 1024;
+
 const skipped = (why: string): SectionResult => ({ rows: [["skipped"], [why]], targets: [], data: { skipped: why } });
 
 export async function appBenches(opts: { quick: boolean; section: SectionFn }): Promise<void> {
@@ -60,6 +63,13 @@ export async function appBenches(opts: { quick: boolean; section: SectionFn }): 
           target: "dashboard first-load JS within 10% of the bare page plus the code it needs",
           met: dashboard.bytes <= r.dashboardBudget,
           figure: `${kb(dashboard.bytes)} vs budget ${kb(r.dashboardBudget)} (bare ${kb(r.bare.bytes)} + own ${kb(dashboard.ownBytes)}, +10%)`,
+        },
+        {
+          // The relative budget above grows with the page's own code; this one is fixed at what it was before the
+          // app spoke three languages and wore Bitrix24's look, so neither may make the dashboard heavier than that.
+          target: `dashboard first-load JS within the budget set before localisation (${kb(FIXED_DASHBOARD_BUDGET)})`,
+          met: dashboard.bytes <= FIXED_DASHBOARD_BUDGET,
+          figure: `${kb(dashboard.bytes)} vs ${kb(FIXED_DASHBOARD_BUDGET)}`,
         },
         {
           target: "a framed placement page (the deal tab) no heavier than the dashboard's budget",
