@@ -1,5 +1,6 @@
 import "server-only";
-import { createTranslator } from "next-intl";
+// use-intl/core: the same translator without React, so workers and scripts (no React server) can load this module.
+import { createTranslator } from "use-intl/core";
 import { messagesFor } from "./messages";
 import type { Locale } from "./locales";
 
