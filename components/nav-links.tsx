@@ -25,15 +25,15 @@ export function NavLinks({ pages }: { pages: readonly NavPage[] }) {
       {pages.filter((p) => !p.hidden).map((item) => {
         const Icon = ICONS[item.href];
         return (
-        <Link
-          key={item.href}
-          href={item.href}
-          aria-current={item.href === path ? "page" : undefined}
-          className="inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
-        >
-          {Icon ? <Icon className="size-4 shrink-0" /> : null}
-          {item.label[locale]}
-        </Link>
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={item.href === path ? "page" : undefined}
+            className="inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
+          >
+            {Icon ? <Icon className="size-4 shrink-0" /> : null}
+            {item.label[locale]}
+          </Link>
         );
       })}
     </nav>
