@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import type { B24CallError } from "@/components/b24-client";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
+import { Alert, Button } from "@/components/ui";
 import { errorDetail, errorMessageCode } from "@/lib/error-messages";
 
 /**
@@ -15,23 +16,26 @@ export function CallError({ title, error, portal, onRetry }: { title: string; er
   const text = t(`errors.${errorMessageCode(error.code)}.text`);
   const detail = errorDetail(error.code, error.message);
   return (
-    <div role="alert" className="m-6 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-      <p className="font-medium">{title}</p>
-      <p className="mt-1">{text}</p>
+    <Alert
+      tone="error"
+      title={title}
+      className="m-6"
+      action={
+        error.code === "needs_reauth" ? (
+          <SignInAgainButton portal={portal} />
+        ) : onRetry ? (
+          <Button variant="secondary" onClick={onRetry}>
+            {t("common.tryAgain")}
+          </Button>
+        ) : null
+      }
+    >
+      <p>{text}</p>
       {detail ? (
-        <p className="mt-1 text-xs break-words text-red-700">
+        <p className="mt-1 text-xs break-words">
           {t("common.details")} <span translate="no">{detail}</span>
         </p>
       ) : null}
-      <div className="mt-3">
-        {error.code === "needs_reauth" ? (
-          <SignInAgainButton portal={portal} />
-        ) : onRetry ? (
-          <button type="button" onClick={onRetry} className="rounded-md bg-white px-3 py-1.5 font-medium text-red-800 ring-1 ring-red-200 hover:bg-red-100">
-            {t("common.tryAgain")}
-          </button>
-        ) : null}
-      </div>
-    </div>
+    </Alert>
   );
 }

@@ -3,6 +3,7 @@ import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId } from "react";
 import { checkPortal, type ConnectState } from "@/lib/actions/connect";
+import { Button } from "@/components/ui";
 
 /** Bitrix24's OAuth servers by region (landing.form.regions); any other configured origin (the emulator) shows as its host. */
 const REGIONS: Record<string, "global" | "russia"> = {
@@ -47,13 +48,9 @@ export function ConnectForm({ servers = [] }: { servers?: string[] }) {
           aria-describedby={error ? errorId : undefined}
           className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-3.5 py-2.5 text-base shadow-sm outline-none placeholder:text-slate-400 focus:border-brand-500 focus:ring-2 focus:ring-brand-100 aria-invalid:border-red-500"
         />
-        <button
-          type="submit"
-          disabled={busy}
-          className="rounded-lg bg-brand-600 px-5 py-2.5 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
-        >
+        <Button type="submit" size="lg" loading={busy}>
           {busy ? t("form.connecting") : t("form.connect")}
-        </button>
+        </Button>
       </div>
       {servers.length > 1 ? (
         <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">

@@ -7,6 +7,7 @@ import { useDealFormat, useStageNames } from "@/components/deal-format";
 import { useFrameBridge } from "@/components/frame-fit";
 import { FormFooter } from "@/components/form-footer";
 import { usePortal } from "@/components/portal-context";
+import { Spinner } from "@/components/ui";
 
 /**
  * The deal card's tab. `id` came from PLACEMENT_OPTIONS, which anyone can forge, so nothing is shown until Bitrix24
@@ -21,7 +22,7 @@ export function DealTab({ id }: { id: string }) {
   const stages = useStageNames();
   if (deal.error) return <CallError title={t("cannotShow", { id })} error={deal.error} portal={portal} onRetry={deal.reload} />;
   const d = deal.data?.result;
-  if (!d) return <p role="status" className="text-sm text-slate-500">{t("loading", { id })}</p>;
+  if (!d) return <Spinner label={t("loading", { id })} showLabel />;
   return (
     <div className="grid gap-6 md:grid-cols-[1fr_22rem]">
       <section aria-labelledby="deal-h" className="rounded-xl border border-slate-200 bg-white p-5">

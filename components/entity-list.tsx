@@ -4,6 +4,7 @@ import { useState, type ReactNode } from "react";
 import { useB24Query, type B24Method, type B24Params, type B24Result } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
 import { usePortal } from "@/components/portal-context";
+import { Button, SpinnerIcon } from "@/components/ui";
 
 /** Bitrix24's fixed list page size. */
 const PAGE = 50;
@@ -74,7 +75,10 @@ export function EntityList<M extends ListMethod>({
           <tbody className="divide-y divide-slate-100">
             {list.loading && !list.data ? (
               <tr>
-                <td colSpan={columns.length} className="px-6 py-8 text-center text-slate-500">{labels.loading}</td>
+                <td colSpan={columns.length} className="px-6 py-8 text-center text-slate-500">
+                  {/* No role="status" here: the forms beside a list own the page's one status line. */}
+                  <span className="inline-flex items-center gap-2"><SpinnerIcon className="size-5 text-accent" />{labels.loading}</span>
+                </td>
               </tr>
             ) : null}
             {list.data && rows.length === 0 ? (
@@ -93,12 +97,12 @@ export function EntityList<M extends ListMethod>({
         </table>
       </div>
       <nav aria-label={t("label")} className="flex justify-between border-t border-slate-100 px-6 py-3">
-        <button type="button" disabled={start === 0 || list.loading} onClick={() => setStart(Math.max(0, start - PAGE))} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-40">
+        <Button variant="secondary" size="sm" disabled={start === 0 || list.loading} onClick={() => setStart(Math.max(0, start - PAGE))}>
           {t("previous")}
-        </button>
-        <button type="button" disabled={list.data?.next === undefined || list.loading} onClick={() => list.data?.next !== undefined && setStart(list.data.next)} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-40">
+        </Button>
+        <Button variant="secondary" size="sm" disabled={list.data?.next === undefined || list.loading} onClick={() => list.data?.next !== undefined && setStart(list.data.next)}>
           {t("next")}
-        </button>
+        </Button>
       </nav>
     </section>
   );

@@ -1,7 +1,12 @@
 import { useFormatter, useTranslations } from "next-intl";
-import type { Licence } from "@/lib/bitrix24/licence-state";
+import { Badge, type BadgeTone } from "@/components/ui";
+import type { Licence, LicenceState } from "@/lib/bitrix24/licence-state";
 import { Row } from "./fact-row";
 import { RICH, STAMP } from "./rich-tags";
+
+const TONE: Record<LicenceState, BadgeTone> = {
+  free: "neutral", local: "neutral", trial: "info", paid: "success", subscription: "success", demo: "info", expired: "alert", unknown: "warning",
+};
 
 /** The licence as rows of a <dl>: state, days left, when Bitrix24 was last asked, and a failed re-read if any. */
 export function LicenceFacts({ licence }: { licence: Licence }) {
@@ -11,7 +16,7 @@ export function LicenceFacts({ licence }: { licence: Licence }) {
   return (
     <>
       <Row label={t("facts.state")}>
-        {t(`state.${licence.state}`)}
+        <Badge tone={licence.expiring ? "warning" : TONE[licence.state]}>{t(`state.${licence.state}`)}</Badge>
         {licence.status ? ` ${t("facts.status", { status: licence.status })}` : null}
         {licence.expiring ? ` — ${t("facts.expiring")}` : null}
       </Row>

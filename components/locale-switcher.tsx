@@ -1,4 +1,5 @@
 import { getLocale, getTranslations } from "next-intl/server";
+import { LanguageIcon } from "@/components/icons";
 import { setLocale } from "@/lib/actions/locale";
 import { LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
 
@@ -10,6 +11,7 @@ export async function LocaleSwitcher() {
   const [locale, t] = await Promise.all([getLocale(), getTranslations("common")]);
   return (
     <form action={setLocale} role="group" aria-label={t("language")} className="flex items-center gap-1 text-xs">
+      <LanguageIcon className="size-4 shrink-0 text-slate-500" />
       {LOCALES.map((l) => (
         <button
           key={l}

@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Button } from "@/components/ui";
 import { retryJob, type RetryError } from "@/lib/actions/inbox";
 
 /** Puts a dead job back in the queue; the page then shows where it went. */
@@ -17,9 +18,9 @@ export function RetryJobButton({ id }: { id: string }) {
   };
   return (
     <span className="inline-flex items-center gap-2">
-      <button type="button" onClick={() => void onClick()} disabled={state.busy} className="rounded-md bg-brand-600 px-3 py-1 text-xs font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+      <Button size="sm" onClick={() => void onClick()} loading={state.busy}>
         {t("retry")}
-      </button>
+      </Button>
       {state.error ? <span role="alert" className="text-xs text-red-600">{t(`errors.${state.error}`)}</span> : null}
     </span>
   );

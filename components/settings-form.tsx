@@ -5,6 +5,7 @@ import { useB24Query, useInvalidate } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
 import { useFrameBridge } from "@/components/frame-fit";
 import { FormFooter } from "@/components/form-footer";
+import { Button } from "@/components/ui";
 import { usePortal } from "@/components/portal-context";
 import { saveSetting } from "@/lib/actions/settings";
 
@@ -68,9 +69,9 @@ export function SettingsForm({ isAdmin, inSlider }: { isAdmin: boolean; inSlider
       <OptionSection scope="user" name="signature" />
       {inSlider && bridge ? (
         <div>
-          <button type="button" onClick={() => void bridge.call("closeApplication", {}).catch(() => undefined)} className="rounded-lg bg-white px-4 py-2 font-medium ring-1 ring-slate-300 hover:bg-slate-50">
+          <Button variant="secondary" onClick={() => void bridge.call("closeApplication", {}).catch(() => undefined)}>
             {t("close")}
-          </button>
+          </Button>
         </div>
       ) : null}
     </div>

@@ -3,6 +3,7 @@ import { signIn, signOut } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, useSyncExternalStore } from "react";
 import { currentFrameBridge } from "@/components/b24-frame";
+import { Button } from "@/components/ui";
 
 export interface PortalRef {
   /** The signed-in person's portal host, as the session names it. */
@@ -41,13 +42,8 @@ export function SignInAgainButton({ portal, className }: { portal: PortalRef; cl
   };
 
   return (
-    <button
-      type="button"
-      onClick={() => void onClick()}
-      disabled={busy}
-      className={className ?? "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"}
-    >
+    <Button onClick={() => void onClick()} loading={busy} className={className}>
       {framed ? t("openAppAgain") : t("signInAgain")}
-    </button>
+    </Button>
   );
 }

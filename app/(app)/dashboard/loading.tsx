@@ -1,4 +1,5 @@
 import { useTranslations } from "next-intl";
+import { Spinner } from "@/components/ui";
 
 /**
  * Shown inside the signed-in layout while the dashboard's server work (database, Bitrix24) runs. Not at the group
@@ -6,9 +7,5 @@ import { useTranslations } from "next-intl";
  */
 export default function Loading() {
   const t = useTranslations("dashboard");
-  return (
-    <p role="status" className="text-slate-500">
-      {t("loading")}
-    </p>
-  );
+  return <Spinner label={t("loading")} showLabel />;
 }

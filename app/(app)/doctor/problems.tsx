@@ -1,5 +1,6 @@
 import { useTranslations } from "next-intl";
 import { RICH } from "@/components/rich-tags";
+import { Badge } from "@/components/ui";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
 import type { Problem } from "@/lib/bitrix24/lifecycle/doctor";
 
@@ -14,7 +15,10 @@ export function Problems({ problems, portal }: { problems: Problem[]; portal: Po
           const values = { ...p.values, ...RICH, connection: p.connection ? t(`connection.${p.connection}`) : "" };
           return (
             <li key={`${p.code}-${i}`} data-severity={p.severity} className="rounded-lg border border-slate-100 p-3 text-sm">
-              <p className={p.severity === "error" ? "font-medium text-red-700" : "font-medium text-amber-700"}>{t.rich(`problem.${p.code}`, values)}</p>
+              <p className={p.severity === "error" ? "font-medium text-red-700" : "font-medium text-amber-700"}>
+                <Badge tone={p.severity === "error" ? "alert" : "warning"} className="mr-2 align-middle">{t(`severity.${p.severity}`)}</Badge>
+                {t.rich(`problem.${p.code}`, values)}
+              </p>
               <p className="mt-1 text-slate-700">
                 {t("whatToDo")} {t.rich(`fix.${p.fix}`, values)}
               </p>
