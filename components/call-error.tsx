@@ -2,7 +2,8 @@
 import { useTranslations } from "next-intl";
 import type { B24CallError } from "@/components/b24-client";
 import { SignInAgainButton, type PortalRef } from "@/components/sign-in-again";
-import { Alert, Button } from "@/components/ui";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { errorDetail, errorMessageCode } from "@/lib/error-messages";
 
 /**

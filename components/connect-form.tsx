@@ -3,7 +3,7 @@ import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId } from "react";
 import { checkPortal, type ConnectState } from "@/lib/actions/connect";
-import { Button } from "@/components/ui";
+import { Button } from "@/components/ui/button";
 
 /** Bitrix24's OAuth servers by region (landing.form.regions); any other configured origin (the emulator) shows as its host. */
 const REGIONS: Record<string, "global" | "russia"> = {

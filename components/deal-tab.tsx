@@ -7,7 +7,7 @@ import { useDealFormat, useStageNames } from "@/components/deal-format";
 import { useFrameBridge } from "@/components/frame-fit";
 import { FormFooter } from "@/components/form-footer";
 import { usePortal } from "@/components/portal-context";
-import { Spinner } from "@/components/ui";
+import { Spinner } from "@/components/ui/loading";
 
 /**
  * The deal card's tab. `id` came from PLACEMENT_OPTIONS, which anyone can forge, so nothing is shown until Bitrix24

@@ -4,7 +4,8 @@ import { useState, type ReactNode } from "react";
 import { useB24Query, type B24Method, type B24Params, type B24Result } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
 import { usePortal } from "@/components/portal-context";
-import { Button, SpinnerIcon } from "@/components/ui";
+import { Button } from "@/components/ui/button";
+import { SpinnerIcon } from "@/components/ui/loading";
 
 /** Bitrix24's fixed list page size. */
 const PAGE = 50;

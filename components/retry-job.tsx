@@ -2,7 +2,7 @@
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Button } from "@/components/ui";
+import { Button } from "@/components/ui/button";
 import { retryJob, type RetryError } from "@/lib/actions/inbox";
 
 /** Puts a dead job back in the queue; the page then shows where it went. */

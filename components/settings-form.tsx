@@ -5,7 +5,7 @@ import { useB24Query, useInvalidate } from "@/components/b24-client";
 import { CallError } from "@/components/call-error";
 import { useFrameBridge } from "@/components/frame-fit";
 import { FormFooter } from "@/components/form-footer";
-import { Button } from "@/components/ui";
+import { Button } from "@/components/ui/button";
 import { usePortal } from "@/components/portal-context";
 import { saveSetting } from "@/lib/actions/settings";
 

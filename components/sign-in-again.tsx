@@ -3,7 +3,7 @@ import { signIn, signOut } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, useSyncExternalStore } from "react";
 import { currentFrameBridge } from "@/components/b24-frame";
-import { Button } from "@/components/ui";
+import { Button } from "@/components/ui/button";
 
 export interface PortalRef {
   /** The signed-in person's portal host, as the session names it. */

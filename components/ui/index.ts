@@ -1,3 +1,5 @@
+// Server components may import from here; client components import the file they need ("@/components/ui/button"):
+// a bundler that keeps the whole barrel would ship every primitive, and the Alert's icons, to the browser.
 export { Alert, type AlertTone } from "./alert";
 export { Badge, type BadgeTone } from "./badge";
 export { Button, buttonClass, type ButtonProps, type ButtonSize, type ButtonVariant } from "./button";
