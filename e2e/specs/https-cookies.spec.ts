@@ -12,7 +12,8 @@ import { PortalLoginPage } from "../pages/portal-login";
  * is a third party in that frame). Every Set-Cookie line the browser received from the app must carry the https
  * attribute set; the cookies must then be stored and sent back (the pages render signed in).
  */
-const NAMES = ["next-auth.session-token", "next-auth.callback-url", "next-auth.csrf-token", "next-auth.pkce.code_verifier", "next-auth.state", "next-auth.nonce"];
+// next-auth's cookies, and the language cookie the frame open sets from LANG (lib/i18n/cookie.ts): all must reach the frame.
+const NAMES = ["next-auth.session-token", "next-auth.callback-url", "next-auth.csrf-token", "next-auth.pkce.code_verifier", "next-auth.state", "next-auth.nonce", "b24.locale"];
 
 let app: HttpsApp;
 
@@ -87,6 +88,8 @@ test.describe("auth cookies over https", () => {
     expect(setCookies.length).toBeGreaterThan(0);
     const names = setCookies.map(expectProductionCookie);
     expect(names).toContain("__Host-next-auth.session-token");
+    // The portal's LANG travels as a cookie the frame keeps, like the session.
+    expect(names).toContain("__Host-b24.locale");
     // Both frame entry points set it: the install URL (installer) and the app URL (every later opening).
     const setters = new Set(setCookies.map((c) => new URL(c.url).pathname));
     expect([...setters].sort()).toEqual(["/api/b24/app", "/api/b24/install"]);

@@ -176,7 +176,7 @@ describe("a refresh killed between the grant and its commit", () => {
     const html = renderToStaticMarkup(
       createElement(
         NextIntlClientProvider,
-        { locale: "en", messages: messagesFor("en") } as ComponentProps<typeof NextIntlClientProvider>,
+        { locale: "en", timeZone: "UTC", messages: messagesFor("en") } as ComponentProps<typeof NextIntlClientProvider>,
         createElement(CallError, {
           title: "Could not load your deals",
           error: new B24CallError(answer.body.error, answer.body.message, answer.status),
